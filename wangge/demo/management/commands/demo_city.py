@@ -1,0 +1,52 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from wangge.areas.models import Area
+from wangge.demo.city import DEMO_PASSWORD, build_demo_city, demo_logins
+
+
+class Command(BaseCommand):
+    help = "Build the demo district (deterministic from --seed) with N households and the demo logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--households", type=int, default=20_000)
+        parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument(
+            "--reset", action="store_true", help="delete the existing tree and registry first"
+        )
+        parser.add_argument("--if-empty", action="store_true", help="do nothing when areas already exist")
+
+    def handle(
+        self, *args: object, households: int, seed: int, reset: bool, if_empty: bool, **options: object
+    ) -> None:
+        if Area.objects.exists() and not reset:
+            if if_empty:
+                self.stdout.write("演示数据已存在，未重新生成（--reset 可重建）。")
+                self._print_logins(demo_logins())
+                return
+            raise CommandError("数据库中已有区域数据；用 --reset 清空后重建，或用 --if-empty 跳过。")
+        if households < 100:
+            raise CommandError("--households 至少为100")
+        started = time.perf_counter()
+        with tqdm(
+            total=households, desc="生成住户", unit="户", disable=options.get("verbosity", 1) == 0
+        ) as bar:
+            report = build_demo_city(households=households, seed=seed, reset=reset, progress=bar.update)
+        elapsed = time.perf_counter() - started
+        self.stdout.write(
+            f"已生成：1个区、{report.streets}个街道、{report.communities}个社区、{report.grids}个网格、"
+            f"{report.buildings}栋楼、{report.units}个单元、{report.households}户、{report.residents}名居民、"
+            f"{report.organisations}个单位、{report.users}个账户、{report.party_members}名包户党员；"
+            f"用时{elapsed:.1f}秒（{report.households / elapsed:,.0f}户/秒）。"
+        )
+        self.stdout.write("关爱对象：" + "，".join(f"{k}{v}人" for k, v in report.care_counts.items()))
+        self._print_logins(report.logins)
+
+    def _print_logins(self, logins: list[tuple[str, str, str]]) -> None:
+        if not logins:
+            return
+        self.stdout.write(f"\n演示账户（密码均为 {DEMO_PASSWORD}）：")
+        for username, role, place in logins:
+            self.stdout.write(f"  {username:<11} {role}  {place}")

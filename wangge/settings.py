@@ -1,0 +1,187 @@
+"""Wangge settings: one file, read from the environment, failing loudly on bad values."""
+
+import os
+import sys
+import warnings
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def envbool(name: str, default: str) -> bool:
+    value = os.getenv(name, default)
+    if value not in ("True", "False", "1", "0", "true", "false"):
+        raise ImproperlyConfigured(f"{name} must be True or False, not {value!r}")
+    return value in ("True", "1", "true")
+
+
+def envint(name: str, default: str) -> int:
+    value = os.getenv(name, default)
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from exc
+
+
+def database_from_url(url: str) -> dict:
+    """`sqlite:///path/to/db.sqlite3` or `postgres://user:password@host:port/name`."""
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        path = unquote(parsed.path)
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": path if path not in ("", "/") else str(BASE_DIR / "var" / "wangge.sqlite3"),
+            # WAL lets the web app read while the worker writes; IMMEDIATE avoids lock upgrades
+            # that SQLite would otherwise fail with "database is locked".
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+                "transaction_mode": "IMMEDIATE",
+            },
+        }
+    if parsed.scheme in ("postgres", "postgresql"):
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": unquote(parsed.path.lstrip("/")),
+            "USER": unquote(parsed.username or ""),
+            "PASSWORD": unquote(parsed.password or ""),
+            "HOST": parsed.hostname or "",
+            "PORT": str(parsed.port or ""),
+            "CONN_MAX_AGE": envint("WANGGE_CONN_MAX_AGE", "60"),
+        }
+    raise ImproperlyConfigured(f"WANGGE_DATABASE_URL: unsupported scheme {parsed.scheme!r}")
+
+
+DEBUG = envbool("WANGGE_DEBUG", "True")
+
+_DEV_SECRET = "wangge-development-secret-do-not-use-in-production"
+SECRET_KEY = os.getenv("WANGGE_SECRET_KEY", _DEV_SECRET)
+if SECRET_KEY == _DEV_SECRET and not DEBUG:
+    raise ImproperlyConfigured("WANGGE_SECRET_KEY must be set when WANGGE_DEBUG is False")
+
+# Key for ID and phone numbers at rest (Fernet, urlsafe base64 of 32 bytes). The development default is
+# public: anyone with this source can decrypt a database encrypted with it.
+DEV_FIELD_KEY = "d2FuZ2dlLWRldmVsb3BtZW50LWtleS0zMmJ5dGVzISE="
+FIELD_ENCRYPTION_KEY = os.getenv("WANGGE_FIELD_KEY", DEV_FIELD_KEY)
+if FIELD_ENCRYPTION_KEY == DEV_FIELD_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("WANGGE_FIELD_KEY must be set when WANGGE_DEBUG is False")
+    if "pytest" not in sys.modules:
+        warnings.warn(
+            "WANGGE_FIELD_KEY is not set: personal data is encrypted with the public development key. "
+            "Set WANGGE_FIELD_KEY (python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())') before storing real data.",
+            stacklevel=1,
+        )
+
+ALLOWED_HOSTS = [
+    h for h in os.getenv("WANGGE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "rules.apps.AutodiscoverRulesConfig",
+    "wangge.accounts",
+    "wangge.areas",
+    "wangge.people",
+    "wangge.demo",
+    "wangge.api",
+    "wangge.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "wangge.urls"
+WSGI_APPLICATION = "wangge.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": database_from_url(
+        os.getenv("WANGGE_DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'wangge.sqlite3'}")
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:login"
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+if "pytest" in sys.modules:
+    # Tests create many users; the fast hasher keeps the suite quick. Never used outside tests.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+TIME_ZONE = os.getenv("WANGGE_TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "wangge" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+SESSION_COOKIE_AGE = envint("WANGGE_SESSION_AGE", str(12 * 3600))
+
+# Roles that may reveal a full ID or phone number in their scope; every reveal is logged.
+UNMASK_ROLES = os.getenv("WANGGE_UNMASK_ROLES", "grid_head,grid_worker,community_staff").split(",")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.getenv("WANGGE_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
