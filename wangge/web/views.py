@@ -1,0 +1,180 @@
+"""Staff and resident pages. Each view authorises through scoping, loads, calls one query or action, renders."""
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from wangge.accounts.models import User
+from wangge.api.presenters import me_payload
+from wangge.areas import scoping
+from wangge.areas.models import Area, Level, Role
+from wangge.people.actions import do_reveal_personal_data
+from wangge.people.models import CareLevel, CareTag, RecordKind, RegistryChange
+from wangge.people.selectors import registry_summary, resident_filters
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _breadcrumbs(user: User, area: Area) -> list[tuple[Area, bool]]:
+    """Ancestors with whether the user may open them (names are shown either way)."""
+    scope = scoping.scope_of(user)
+    return [(a, scope.sees_area(a.code)) for a in area.ancestors()]
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    scope = scoping.scope_of(user)
+    me = me_payload(user)
+    roots = scoping.root_areas_for(user)
+    summary = None
+    if scope.registry_prefixes or scope.everything:
+        summary = registry_summary(scoping.residents_for(user))
+    party_households = []
+    if scope.party_membership_ids:
+        party_households = list(
+            scoping.households_for(user)
+            .filter(party_contacts__membership_id__in=scope.party_membership_ids)
+            .annotate(n=Count("residents"))
+            .order_by("address")
+        )
+    home_household = None
+    if scope.own_household_id:
+        home_household = scoping.get_household_for(user, scope.own_household_id)
+    return render(
+        request,
+        "web/home.html",
+        {
+            "me": me,
+            "roots": roots,
+            "summary": summary,
+            "party_households": party_households,
+            "home_household": home_household,
+            "units": [m.unit for m in scope.memberships if m.unit],
+            "is_staff_role": bool(scope.area_prefixes) or scope.everything,
+        },
+    )
+
+
+@login_required
+def area_detail(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    area = scoping.get_area_for(user, code)
+    scope = scoping.scope_of(user)
+    children = list(area.children.annotate(n=Count("children")).order_by("code"))
+    sees_registry = scope.sees_registry_of(area.code)
+    summary = registry_summary(scoping.residents_for(user), area) if sees_registry else None
+    households = []
+    if sees_registry and area.level in (Level.BUILDING, Level.UNIT):
+        households = list(
+            scoping.households_for(user)
+            .filter(area__code__startswith=area.code)
+            .select_related("area")
+            .annotate(n=Count("residents"))
+            .order_by("area__code", "door_no")
+        )
+    staff = (
+        area.memberships.filter(active=True, role__in=[Role.GRID_HEAD, Role.GRID_WORKER, Role.COMMUNITY_STAFF,
+                                                        Role.STREET_STAFF, Role.BUILDING_HEAD])
+        .select_related("user")
+        .order_by("role")
+    )
+    return render(
+        request,
+        "web/area.html",
+        {
+            "area": area,
+            "breadcrumbs": _breadcrumbs(user, area),
+            "children": children,
+            "summary": summary,
+            "households": households,
+            "staff": list(staff),
+            "units": list(area.units.filter(active=True)),
+            "has_map": area.level in (Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID),
+        },
+    )
+
+
+@login_required
+def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
+    user = _user(request)
+    household = scoping.get_household_for(user, household_id)
+    residents = list(household.residents.prefetch_related("care_tags").order_by("id"))
+    history = RegistryChange.objects.filter(household=household).select_related("actor")[:50]
+    return render(
+        request,
+        "web/household.html",
+        {
+            "household": household,
+            "breadcrumbs": _breadcrumbs(user, household.area),
+            "residents": residents,
+            "history": history,
+            "contacts": household.party_contacts.select_related("membership__user"),
+        },
+    )
+
+
+@login_required
+def resident_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    params = {k: request.GET.get(k, "").strip()[:50] for k in ("area", "care_tag", "care_level", "q")}
+    if params["care_level"] not in CareLevel.values:
+        params["care_level"] = ""
+    qs = resident_filters(scoping.residents_for(user), **{k: v or None for k, v in params.items()})
+    qs = qs.select_related("household").prefetch_related("care_tags").order_by("household__area__code", "id")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    template = "web/partials/resident_rows.html" if request.htmx else "web/residents.html"  # type: ignore[attr-defined]
+    return render(
+        request,
+        template,
+        {
+            "page": page,
+            "params": params,
+            "tags": CareTag.objects.all(),
+            "levels": CareLevel.choices,
+            "query": "&".join(f"{k}={v}" for k, v in params.items() if v),
+        },
+    )
+
+
+@login_required
+def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
+    user = _user(request)
+    resident = scoping.get_resident_for(user, resident_id)
+    history = RegistryChange.objects.filter(kind=RecordKind.RESIDENT, object_id=resident.pk).select_related("actor")
+    return render(
+        request,
+        "web/resident.html",
+        {
+            "resident": resident,
+            "breadcrumbs": _breadcrumbs(user, resident.household.area),
+            "may_unmask": scoping.may_unmask(user, resident),
+            "history": history[:50],
+        },
+    )
+
+
+@login_required
+@require_POST
+def resident_reveal(request: HttpRequest, resident_id: int) -> HttpResponse:
+    """htmx: replace the masked numbers with the full ones, after logging the access."""
+    user = _user(request)
+    resident = scoping.get_resident_for(user, resident_id)
+    if not scoping.may_unmask(user, resident):
+        return HttpResponse("您的角色不能查看完整号码", status=403)
+    numbers = do_reveal_personal_data(resident, user=user, channel="web")
+    if not request.htmx:  # type: ignore[attr-defined]
+        return redirect("web:resident", resident_id=resident.pk)
+    return render(request, "web/partials/personal_numbers.html", {"numbers": numbers, "resident": resident})
