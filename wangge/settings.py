@@ -37,7 +37,9 @@ def database_from_url(url: str) -> dict:
             # WAL lets the web app read while the worker writes; IMMEDIATE avoids lock upgrades
             # that SQLite would otherwise fail with "database is locked".
             "OPTIONS": {
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+                ),
                 "transaction_mode": "IMMEDIATE",
             },
         }

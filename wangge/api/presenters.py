@@ -58,12 +58,14 @@ def me_payload(user: User) -> dict:
     scope = scoping.scope_of(user)
     memberships = []
     for m in scope.memberships:
-        memberships.append({
-            "role": m.role,
-            "role_name": m.role_name,
-            "area": area_ref(m.area) if m.area else None,
-            "unit": m.unit.to_dict() if m.unit else None,
-        })
+        memberships.append(
+            {
+                "role": m.role,
+                "role_name": m.role_name,
+                "area": area_ref(m.area) if m.area else None,
+                "unit": m.unit.to_dict() if m.unit else None,
+            }
+        )
     resident = None
     home = Resident.objects.filter(user=user).select_related("household__area").first()
     if home is not None:

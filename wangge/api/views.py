@@ -2,15 +2,15 @@
 
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
+from wangge.api.presenters import area_ref, household_row, me_payload, page_of, resident_row
 from wangge.areas import scoping
 from wangge.areas.lookup import locate as locate_point
 from wangge.areas.models import Area, Level
 from wangge.people.actions import do_reveal_personal_data
 from wangge.people.models import CareLevel, Household
 from wangge.people.selectors import resident_filters
-from wangge.api.presenters import area_ref, household_row, me_payload, page_of, resident_row
 
 router = Router()
 
@@ -48,20 +48,26 @@ def area_geojson(request: HttpRequest, code: str) -> dict:
     """The area and its child areas as a GeoJSON FeatureCollection (for maps)."""
     area = scoping.get_area_for(request.user, code)  # type: ignore[arg-type]
     features = []
-    for node in [area, *area.children.exclude(boundary=None).order_by("code")]:
+    for node in [area, *area.children.filter(boundary__isnull=False).order_by("code")]:
         if node.boundary:
-            features.append({
-                "type": "Feature",
-                "geometry": node.boundary,
-                "properties": {**node.to_dict(), "role": "self" if node.pk == area.pk else "child"},
-            })
-    points = area.children.filter(boundary=None, lat__isnull=False) if area.level == Level.GRID else []
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": node.boundary,
+                    "properties": {**node.to_dict(), "role": "self" if node.pk == area.pk else "child"},
+                }
+            )
+    points = (
+        area.children.filter(boundary__isnull=True, lat__isnull=False) if area.level == Level.GRID else []
+    )
     for node in points:
-        features.append({
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [node.lng, node.lat]},
-            "properties": {**node.to_dict(), "role": "child"},
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [node.lng, node.lat]},
+                "properties": {**node.to_dict(), "role": "child"},
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -140,10 +146,10 @@ def resident_detail(request: HttpRequest, resident_id: int) -> dict:
 
 
 @router.post("/residents/{resident_id}/reveal", response={200: dict, 403: dict}, tags=["registry"])
-def resident_reveal(request: HttpRequest, resident_id: int) -> tuple[int, dict]:
+def resident_reveal(request: HttpRequest, resident_id: int) -> Status:
     """Full ID and phone numbers, for roles allowed to unmask in their subtree. Every call is logged."""
     resident = scoping.get_resident_for(request.user, resident_id)  # type: ignore[arg-type]
     if not scoping.may_unmask(request.user, resident):  # type: ignore[arg-type]
-        return 403, {"detail": "您的角色不能查看完整的身份证号和电话"}
+        return Status(403, {"detail": "您的角色不能查看完整的身份证号和电话"})
     numbers = do_reveal_personal_data(resident, user=request.user, channel="api")  # type: ignore[arg-type]
-    return 200, {"id": resident.pk, **numbers}
+    return Status(200, {"id": resident.pk, **numbers})

@@ -31,7 +31,7 @@ def grid_index() -> GridIndex:
             grids = Area.objects.filter(level=Level.GRID, boundary__isnull=False).values_list(
                 "code", "boundary"
             )
-            _cache["index"] = GridIndex.build(grids)
+            _cache["index"] = GridIndex.build((code, shape) for code, shape in grids if shape)
             _cache["fingerprint"] = fingerprint
         index = _cache["index"]
     assert isinstance(index, GridIndex)
@@ -53,5 +53,5 @@ def locate(lat: float, lng: float) -> Location | None:
     code = grid_index().locate(lng, lat)
     if code is None:
         return None
-    grid = Area.objects.get(code=code)
-    return Location(grid=grid, ancestors=grid.ancestors())
+    path = list(Area.objects.filter(code__in=[*Area(code=code).ancestor_codes, code]).order_by("code"))
+    return Location(grid=path[-1], ancestors=path[:-1])

@@ -110,7 +110,7 @@ def scope_of(user: User) -> Scope:
             own_household_id=resident.household_id if resident else None,
             memberships=memberships,
         )
-    user._wangge_scope = scope  # type: ignore[union-attr]
+    user._wangge_scope = scope  # type: ignore[attr-defined]
     return scope
 
 

@@ -369,7 +369,7 @@ def build_demo_city(
     for grid, quota in zip(grids, per_grid, strict=True):
         place = names[grid.code[:6]] + names[grid.code[:9]] + names[grid.code[:12]]
         doors = []
-        for building, units, floors in unit_plan:
+        for building, _units, floors in unit_plan:
             if not building.code.startswith(grid.code) or len(building.code) != len(grid.code) + 3:
                 continue
             for unit in units_by_building[building.code]:
@@ -408,9 +408,9 @@ def build_demo_city(
                 relation=relation,
                 care_level=CareLevel.GREEN,
             )
-            number = b.id_number(birth, gender)
-            r.id_number_encrypted = crypto.encrypt(number, key=b.key)
-            r.id_number_index = crypto.blind_index(number, key=b.key)
+            id_no = b.id_number(birth, gender)
+            r.id_number_encrypted = crypto.encrypt(id_no, key=b.key)
+            r.id_number_index = crypto.blind_index(id_no, key=b.key)
             r.phone_encrypted = (
                 crypto.encrypt(b.phone(), key=b.key) if relation in (Relation.HEAD, Relation.SPOUSE) else ""
             )
@@ -544,7 +544,9 @@ def _family(b: _Builder, size: int) -> list[tuple[str, str, dt.date, str]]:
         head_age = rng.choices([(26, 45), (46, 60), (61, 75)], weights=[55, 35, 10])[0]
     head_birth = b.birth(*head_age)
     head_years = (b.today - head_birth).days // 365
-    members = [(head_gender, Relation.HEAD, head_birth, b.person_name(head_gender, surname))]
+    members: list[tuple[str, str, dt.date, str]] = [
+        (head_gender, Relation.HEAD, head_birth, b.person_name(head_gender, surname))
+    ]
     if size >= 2:
         g = Gender.FEMALE if head_gender == Gender.MALE else Gender.MALE
         age = max(20, head_years + rng.randint(-4, 4))
@@ -618,6 +620,7 @@ def _assign_care(residents: list[Resident], tags: dict[str, CareTag], b: _Builde
 
     # 五色管理: the colour follows the tags (a rule of thumb for the demo; staff adjust it per person).
     levels: dict[str, list[int]] = {}
+    level: str
     for pk, codes in tags_of.items():
         if ("empty_nest" in codes and ({"disabled", "chronic", "elderly_80"} & codes)) or "tekun" in codes:
             level = CareLevel.RED
@@ -704,8 +707,9 @@ def _staff(
         for _ in range(rng.randint(4, 8)):
             add(next_name("zy"), Role.VOLUNTEER, area=community)
     for grid in grids + special:
-        add(next_name("wgz"), Role.GRID_HEAD, area=grid)
-        add(next_name("wgy"), Role.GRID_WORKER, area=grid, full_time=True)
+        if grid.pk != demo_grid.pk:  # the demo grid's head and full-time worker are the demo logins
+            add(next_name("wgz"), Role.GRID_HEAD, area=grid)
+            add(next_name("wgy"), Role.GRID_WORKER, area=grid, full_time=True)
         for _ in range(rng.randint(1, 2)):
             add(next_name("wgy"), Role.GRID_WORKER, area=grid, full_time=False)
     for code in sorted(buildings):
@@ -720,7 +724,7 @@ def _staff(
     for h in households:
         by_grid.setdefault(h.area.code[:15], []).append(h)
     party_plans: list[tuple[int, list[Household]]] = []
-    party_plans.append((6, rng.sample(by_grid[demo_grid.code], 6)))
+    party_plans.append((6, rng.sample(by_grid[demo_grid.code], min(6, len(by_grid[demo_grid.code])))))
     for grid in grids:
         pool = list(by_grid.get(grid.code, []))
         rng.shuffle(pool)
@@ -767,9 +771,7 @@ def demo_logins() -> list[tuple[str, str, str]]:
     rows = []
     fixed = ["district", "street", "community", "gridhead", "gridworker", "unit", "party", "volunteer"]
     for m in Membership.objects.filter(user__username__in=fixed).select_related("user", "area", "unit"):
-        rows.append(
-            (m.user.username, m.role_name, str((m.area or m.unit).name if (m.area or m.unit) else ""))
-        )
+        rows.append((m.user.username, m.role_name, m.area.name if m.area else m.unit.name if m.unit else ""))
     rows.sort(key=lambda r: fixed.index(r[0]))
     resident = Resident.objects.filter(user__username="resident").select_related("household").first()
     if resident is not None:

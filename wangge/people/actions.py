@@ -39,7 +39,7 @@ def _resident_snapshot(resident: Resident, tag_codes: list[str]) -> dict:
 
 
 def _diff(before: dict, after: dict) -> dict:
-    changes = {}
+    changes: dict[str, list] = {}
     for key, new in after.items():
         old = before.get(key)
         if old != new:

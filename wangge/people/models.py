@@ -200,6 +200,9 @@ class PartyMemberHousehold(models.Model):
             models.UniqueConstraint(fields=["membership", "household"], name="party_household_once"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.membership_id} → {self.household_id}"
+
 
 class RecordKind(models.TextChoices):
     HOUSEHOLD = "household", "住户"
@@ -231,6 +234,9 @@ class RegistryChange(models.Model):
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["kind", "object_id"])]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}{self.object_id} {self.get_action_display()}"
+
 
 class PersonalDataAccess(models.Model):
     """Access log: one row for every reveal of a full ID or phone number."""
@@ -245,3 +251,6 @@ class PersonalDataAccess(models.Model):
         verbose_name = "个人信息查看记录"
         verbose_name_plural = "个人信息查看记录"
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} 查看 {self.resident_id} {self.fields}"

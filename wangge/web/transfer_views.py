@@ -5,6 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from wangge.accounts.models import User
 from wangge.areas import scoping
 from wangge.people.transfer import ImportFileError, export_rows, import_registry, write_table
 
@@ -42,9 +43,11 @@ def registry_export(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("format", "xlsx")
     if fmt not in ("xlsx", "csv"):
         return HttpResponse("format：应为xlsx或csv", status=400)
-    residents = scoping.residents_for(request.user)  # type: ignore[arg-type]
+    user = request.user
+    assert isinstance(user, User)  # login_required
+    residents = scoping.residents_for(user)
     if area := request.GET.get("area", "").strip():
-        residents = residents.filter(household__area__code__startswith=scoping.get_area_for(request.user, area).code)  # type: ignore[arg-type]
+        residents = residents.filter(household__area__code__startswith=scoping.get_area_for(user, area).code)
     content = write_table(export_rows(residents), fmt=fmt)
     response = HttpResponse(
         content,

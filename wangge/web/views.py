@@ -1,4 +1,4 @@
-"""Staff and resident pages. Each view authorises through scoping, loads, calls one query or action, renders."""
+"""Staff and resident pages: authorise through scoping, load, call one query or action, render."""
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -86,8 +86,16 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
             .order_by("area__code", "door_no")
         )
     staff = (
-        area.memberships.filter(active=True, role__in=[Role.GRID_HEAD, Role.GRID_WORKER, Role.COMMUNITY_STAFF,
-                                                        Role.STREET_STAFF, Role.BUILDING_HEAD])
+        area.memberships.filter(
+            active=True,
+            role__in=[
+                Role.GRID_HEAD,
+                Role.GRID_WORKER,
+                Role.COMMUNITY_STAFF,
+                Role.STREET_STAFF,
+                Role.BUILDING_HEAD,
+            ],
+        )
         .select_related("user")
         .order_by("role")
     )
@@ -153,7 +161,9 @@ def resident_list(request: HttpRequest) -> HttpResponse:
 def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
     user = _user(request)
     resident = scoping.get_resident_for(user, resident_id)
-    history = RegistryChange.objects.filter(kind=RecordKind.RESIDENT, object_id=resident.pk).select_related("actor")
+    history = RegistryChange.objects.filter(kind=RecordKind.RESIDENT, object_id=resident.pk).select_related(
+        "actor"
+    )
     return render(
         request,
         "web/resident.html",

@@ -1,0 +1,107 @@
+"""`make bench`: the figures issues ask for, printed as a table.
+
+- point->grid lookups per second on the demo district's grids (in-memory STRtree, and end to end through
+  `areas.lookup.locate`, which also checks the index is current and loads the grid and its ancestors);
+- the same on 10,000 generated grids (a 100 x 100 jittered lattice);
+- demo generation rate (households per second) for `demo_city --households N`.
+
+Runs on a throwaway SQLite database (or WANGGE_DATABASE_URL if set to something else by the caller).
+"""
+
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _rate(count: int, seconds: float) -> str:
+    return f"{count / seconds:,.0f}/s"
+
+
+def main() -> None:
+    households = int(os.getenv("BENCH_HOUSEHOLDS", "20000"))
+    points = int(os.getenv("BENCH_POINTS", "100000"))
+    workdir = tempfile.mkdtemp(prefix="wangge-bench-")
+    os.environ.setdefault("WANGGE_DATABASE_URL", f"sqlite:///{Path(workdir) / 'bench.sqlite3'}")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wangge.settings")
+    import warnings
+
+    warnings.filterwarnings("ignore", message="WANGGE_FIELD_KEY")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from wangge.areas.lookup import grid_index, locate
+    from wangge.areas.models import Area, Level
+    from wangge.demo.city import BBOX, build_demo_city
+    from wangge.lib.geo import GridIndex, jittered_lattice
+
+    call_command("migrate", verbosity=0)
+    rows: list[tuple[str, str, str]] = []
+
+    started = time.perf_counter()
+    report = build_demo_city(households=households, seed=0)
+    elapsed = time.perf_counter() - started
+    rows.append(
+        (
+            f"demo_city --households {households}",
+            f"{elapsed:.1f} s",
+            _rate(report.households, elapsed) + " households",
+        )
+    )
+
+    rng = random.Random(1)
+    min_lng, min_lat, max_lng, max_lat = BBOX
+    sample = [(rng.uniform(min_lng, max_lng), rng.uniform(min_lat, max_lat)) for _ in range(points)]
+
+    index = grid_index()
+    started = time.perf_counter()
+    hits = sum(index.locate(lng, lat) is not None for lng, lat in sample)
+    elapsed = time.perf_counter() - started
+    rows.append(
+        (f"lookup, demo grids ({len(index)}), in memory", f"{points:,} points", _rate(points, elapsed))
+    )
+    assert hits == points, "every point of the district lies in a grid"
+
+    n_e2e = min(points, 5000)
+    started = time.perf_counter()
+    for lng, lat in sample[:n_e2e]:
+        locate(lat, lng)
+    elapsed = time.perf_counter() - started
+    rows.append(
+        (f"lookup, demo grids ({len(index)}), end to end", f"{n_e2e:,} points", _rate(n_e2e, elapsed))
+    )
+
+    big_bbox = (123.0, 41.5, 124.0, 42.2)
+    started = time.perf_counter()
+    cells = jittered_lattice(cols=100, rows=100, bbox=big_bbox, jitter=0.25, rng=random.Random(2))
+    big = GridIndex.build(
+        (f"G{r:03d}{c:03d}", cell) for r, row in enumerate(cells) for c, cell in enumerate(row)
+    )
+    build_seconds = time.perf_counter() - started
+    rows.append((f"index build, generated grids ({len(big):,})", "", f"{build_seconds * 1000:.0f} ms"))
+    big_sample = [
+        (rng.uniform(big_bbox[0], big_bbox[2]), rng.uniform(big_bbox[1], big_bbox[3])) for _ in range(points)
+    ]
+    started = time.perf_counter()
+    hits = sum(big.locate(lng, lat) is not None for lng, lat in big_sample)
+    elapsed = time.perf_counter() - started
+    rows.append(
+        (f"lookup, generated grids ({len(big):,}), in memory", f"{points:,} points", _rate(points, elapsed))
+    )
+    assert hits == points
+
+    grids = Area.objects.filter(level=Level.GRID).count()
+    width = max(len(r[0]) for r in rows)
+    print(f"\nWangge bench  (python {sys.version.split()[0]}, {os.cpu_count()} cores, {grids} demo grids)")
+    print(f"{'measure':<{width}}  {'work':>16}  {'result':>22}")
+    print("-" * (width + 42))
+    for name, work, result in rows:
+        print(f"{name:<{width}}  {work:>16}  {result:>22}")
+
+
+if __name__ == "__main__":
+    main()

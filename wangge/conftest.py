@@ -1,0 +1,107 @@
+"""Shared fixtures: a small demo district built once per test session, and its named actors.
+
+The fixed demo logins (district, street, community, gridhead, gridworker, unit, party, volunteer,
+resident) all sit in street 001, community 001001 and grid 001001001 of district 210104; everything in
+street 002 is outside the scope of every login but `district`.
+"""
+
+import os
+import shutil
+
+import pytest
+from django.test import Client
+
+from wangge.accounts.models import User
+from wangge.demo.city import build_demo_city
+from wangge.people.models import Household, Resident
+
+TEST_HOUSEHOLDS = 600
+TEST_SEED = 7
+DEMO_GRID = "210104001001001"
+DEMO_COMMUNITY = "210104001001"
+DEMO_STREET = "210104001"
+OTHER_STREET = "210104002"
+LOGINS = [
+    "district",
+    "street",
+    "community",
+    "gridhead",
+    "gridworker",
+    "unit",
+    "party",
+    "volunteer",
+    "resident",
+]
+
+
+def full_numbers(area_code: str) -> set[str]:
+    """Every full ID and phone number of the residents under an area: none may appear on a masked page."""
+    numbers = set()
+    for r in Resident.objects.filter(household__area__code__startswith=area_code):
+        numbers |= {r.id_number, r.phone} - {""}
+    return numbers
+
+
+def shows_any(body: str, numbers: set[str]) -> list[str]:
+    return [n for n in numbers if n in body]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    with django_db_blocker.unblock():
+        build_demo_city(households=TEST_HOUSEHOLDS, seed=TEST_SEED)
+
+
+@pytest.fixture
+def actor(db):  # type: ignore[no-untyped-def]
+    """actor("gridworker") -> that demo user."""
+
+    def get(username: str) -> User:
+        return User.objects.get(username=username)
+
+    return get
+
+
+@pytest.fixture
+def client_for(db):  # type: ignore[no-untyped-def]
+    """client_for("gridworker") -> a test client logged in as that demo user."""
+
+    def make(username: str) -> Client:
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        return client
+
+    return make
+
+
+@pytest.fixture
+def outside_household(db) -> Household:  # type: ignore[no-untyped-def]
+    """A household in street 002, outside every demo login's scope but `district`'s."""
+    return Household.objects.filter(area__code__startswith=OTHER_STREET).order_by("id").first()  # type: ignore[return-value]
+
+
+@pytest.fixture
+def outside_resident(outside_household: Household) -> Resident:
+    return outside_household.residents.order_by("id").first()  # type: ignore[return-value]
+
+
+@pytest.fixture
+def grid_resident(db) -> Resident:  # type: ignore[no-untyped-def]
+    """A resident with a phone number in the demo grid (not one of the party member's households)."""
+    resident = (
+        Resident.objects.filter(household__area__code__startswith=DEMO_GRID)
+        .exclude(phone_encrypted="")
+        .exclude(household__party_contacts__membership__user__username="party")
+        .order_by("id")
+        .first()
+    )
+    assert resident is not None
+    return resident
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or (os.path.exists("/usr/bin/chromium") and "/usr/bin/chromium") or None
+
+
+def browser_required() -> bool:
+    return os.getenv("WANGGE_REQUIRE_BROWSER", "0") == "1"

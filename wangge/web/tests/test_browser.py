@@ -1,0 +1,62 @@
+"""Drives Debian's chromium through Playwright: a grid worker logs in and sees the grid map in Chinese."""
+
+import os
+
+import pytest
+
+from wangge.conftest import DEMO_GRID, browser_required, chromium_path
+from wangge.demo.city import DEMO_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser_page():  # type: ignore[no-untyped-def]
+    path = chromium_path()
+    if path is None:
+        if browser_required():
+            pytest.fail("chromium is required (WANGGE_REQUIRE_BROWSER=1) but was not found")
+        pytest.skip("no chromium: apt-get install chromium fonts-noto-cjk")
+    from playwright.sync_api import sync_playwright
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="zh-CN")
+        yield page
+        browser.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_grid_worker_logs_in_and_sees_the_grid_map(live_server, browser_page, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    page = browser_page
+    page.goto(f"{live_server.url}/login/")
+    assert "登录网格平台" in page.content()
+    page.fill("input[name=username]", "gridworker")
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    assert page.locator("h1").inner_text().startswith("您好")
+    assert "专职网格员" in page.content()
+
+    page.click("a:has-text('幸福第1网格')")
+    page.wait_for_url(f"{live_server.url}/areas/{DEMO_GRID}/")
+    page.wait_for_selector("#map[data-loaded]")
+    # The grid outline, its nested school grid and its buildings are drawn as Leaflet vector layers.
+    assert page.locator("#map path.leaflet-interactive").count() >= 3
+    assert "多网合一职责" in page.content()
+    page.screenshot(path=str(tmp_path / "grid-map.png"), full_page=True)
+    assert (tmp_path / "grid-map.png").stat().st_size > 10_000
+
+    page.goto(f"{live_server.url}/areas/210104002/")
+    assert "Not Found" in page.content() or page.title() != "东站街道 · 网格 Wangge"
