@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
-.venv/bin/python manage.py db_worker --interval 2 &
+.venv/bin/python manage.py db_worker --interval 2 --no-reload &
 worker=$!
 trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
 echo "网格 Wangge: http://$HOST:$PORT/  (Ctrl-C 停止)"

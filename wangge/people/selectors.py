@@ -3,7 +3,7 @@
 from django.db.models import Count, Q, QuerySet
 
 from wangge.areas.models import Area
-from wangge.people.models import CareLevel, Resident
+from wangge.people.models import CareLevel, Household, Resident
 
 
 def resident_filters(
@@ -25,9 +25,13 @@ def resident_filters(
     return qs
 
 
-def registry_summary(residents: QuerySet[Resident], area: Area | None = None) -> dict:
-    """Counts for an area page or home page: households, residents, per care level and per care tag."""
+def registry_summary(
+    households: QuerySet[Household], residents: QuerySet[Resident], area: Area | None = None
+) -> dict:
+    """Counts for an area page or home page: households (vacant ones too), residents, per care level and
+    per care tag."""
     if area is not None:
+        households = households.filter(area__code__startswith=area.code)
         residents = residents.filter(household__area__code__startswith=area.code)
     by_level = dict(residents.values_list("care_level").annotate(n=Count("id")).order_by())
     by_tag = dict(
@@ -37,7 +41,7 @@ def registry_summary(residents: QuerySet[Resident], area: Area | None = None) ->
         .order_by()
     )
     return {
-        "households": residents.values("household_id").distinct().count(),
+        "households": households.count(),
         "residents": residents.count(),
         "levels": [(level, label, by_level.get(level, 0)) for level, label in CareLevel.choices],
         "tags": sorted(by_tag.items(), key=lambda kv: -kv[1]),

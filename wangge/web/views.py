@@ -41,7 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
     roots = scoping.root_areas_for(user)
     summary = None
     if scope.registry_prefixes or scope.everything:
-        summary = registry_summary(scoping.residents_for(user))
+        summary = registry_summary(scoping.households_for(user), scoping.residents_for(user))
     party_households = []
     if scope.party_membership_ids:
         party_households = list(
@@ -75,7 +75,11 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
     scope = scoping.scope_of(user)
     children = list(area.children.annotate(n=Count("children")).order_by("code"))
     sees_registry = scope.sees_registry_of(area.code)
-    summary = registry_summary(scoping.residents_for(user), area) if sees_registry else None
+    summary = (
+        registry_summary(scoping.households_for(user), scoping.residents_for(user), area)
+        if sees_registry
+        else None
+    )
     households = []
     if sees_registry and area.level in (Level.BUILDING, Level.UNIT):
         households = list(

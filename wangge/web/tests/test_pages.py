@@ -3,7 +3,7 @@ from django.test import Client
 
 from wangge.areas.models import Area, Level
 from wangge.conftest import DEMO_GRID, LOGINS, OTHER_STREET, full_numbers, shows_any
-from wangge.people.models import PersonalDataAccess, Resident
+from wangge.people.models import Household, PersonalDataAccess, Resident
 
 
 def test_login_page_is_chinese_and_rejects_bad_password(db) -> None:  # type: ignore[no-untyped-def]
@@ -59,6 +59,8 @@ def test_in_scope_pages_render(client_for, grid_resident) -> None:  # type: igno
     client = client_for("gridworker")
     area = client.get(f"/areas/{DEMO_GRID}/").content.decode()
     assert 'id="map"' in area and "多网合一职责" in area
+    households = Household.objects.filter(area__code__startswith=DEMO_GRID).count()  # vacant ones too
+    assert f"<b>{households}</b><span>户</span>" in area
     resident = client.get(f"/residents/{grid_resident.pk}/").content.decode()
     assert grid_resident.name in resident and grid_resident.masked_id_number in resident
     assert "显示完整号码" in resident
