@@ -452,33 +452,28 @@ def build_demo_city(
 
     # --- organisations ----------------------------------------------------------------------------
     orgs: list[Unit] = []
-    for code, name, duties in DEPARTMENTS:
-        orgs.append(
-            Unit(
-                code=f"{DISTRICT_CODE}-{code}",
-                name=name,
-                kind=UnitKind.DEPARTMENT,
-                area=district,
-                duties=duties,
-                phone=f"024-{rng.randint(2000, 8999)}{rng.randint(1000, 9999)}",
+    district_wide = [
+        (UnitKind.DEPARTMENT, DEPARTMENTS),
+        (UnitKind.UTILITY, UTILITIES),
+        (UnitKind.SOCIAL_ORG, SOCIAL_ORGS),
+    ]
+    for kind, entries in district_wide:
+        for code, name, duties in entries:
+            phone = (
+                f"024-{rng.randint(2000, 8999)}{rng.randint(1000, 9999)}"
+                if kind == UnitKind.DEPARTMENT
+                else ""
             )
-        )
-    for code, name, duties in UTILITIES:
-        orgs.append(
-            Unit(
-                code=f"{DISTRICT_CODE}-{code}", name=name, kind=UnitKind.UTILITY, area=district, duties=duties
+            orgs.append(
+                Unit(
+                    code=f"{DISTRICT_CODE}-{code}",
+                    name=name,
+                    kind=kind,
+                    area=district,
+                    duties=duties,
+                    phone=phone,
+                )
             )
-        )
-    for code, name, duties in SOCIAL_ORGS:
-        orgs.append(
-            Unit(
-                code=f"{DISTRICT_CODE}-{code}",
-                name=name,
-                kind=UnitKind.SOCIAL_ORG,
-                area=district,
-                duties=duties,
-            )
-        )
     for i, name in enumerate(PROPERTY_COMPANIES):
         # Each property company serves a block of communities; the first serves the demo logins' community.
         served = communities[i * len(communities) // 3]

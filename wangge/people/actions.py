@@ -24,6 +24,27 @@ def full_address(area: Area, door_no: str) -> str:
     return "".join(names) + door_no
 
 
+def _record(
+    kind: str,
+    obj_id: int,
+    household: Household,
+    action: str,
+    *,
+    actor: User | None,
+    source: str,
+    changes: dict,
+) -> None:
+    RegistryChange.objects.create(
+        kind=kind,
+        object_id=obj_id,
+        household=household,
+        action=action,
+        actor=actor,
+        source=source,
+        changes=changes,
+    )
+
+
 def _resident_snapshot(resident: Resident, tag_codes: list[str]) -> dict:
     return {
         "name": resident.name,
@@ -67,11 +88,11 @@ def do_create_household(
     household = Household.objects.create(
         area=area, door_no=door_no, address=full_address(area, door_no), housing=housing, notes=notes
     )
-    RegistryChange.objects.create(
-        kind=RecordKind.HOUSEHOLD,
-        object_id=household.pk,
-        household=household,
-        action=ChangeAction.CREATE,
+    _record(
+        RecordKind.HOUSEHOLD,
+        household.pk,
+        household,
+        ChangeAction.CREATE,
         actor=actor,
         source=source,
         changes={"area": [None, area.code], "door_no": [None, door_no], "housing": [None, housing]},
@@ -100,11 +121,11 @@ def do_create_resident(
         raise RegistryError({"id_number": "该身份证号已登记"})
     resident.save()
     resident.care_tags.set(CareTag.objects.filter(code__in=data.care_tag_codes))
-    RegistryChange.objects.create(
-        kind=RecordKind.RESIDENT,
-        object_id=resident.pk,
-        household=household,
-        action=ChangeAction.CREATE,
+    _record(
+        RecordKind.RESIDENT,
+        resident.pk,
+        household,
+        ChangeAction.CREATE,
         actor=actor,
         source=source,
         changes=_diff({}, _resident_snapshot(resident, data.care_tag_codes)),
@@ -137,11 +158,11 @@ def do_update_resident(
     if changes:
         resident.save()
         resident.care_tags.set(CareTag.objects.filter(code__in=data.care_tag_codes))
-        RegistryChange.objects.create(
-            kind=RecordKind.RESIDENT,
-            object_id=resident.pk,
-            household=resident.household,
-            action=ChangeAction.UPDATE,
+        _record(
+            RecordKind.RESIDENT,
+            resident.pk,
+            resident.household,
+            ChangeAction.UPDATE,
             actor=actor,
             source=source,
             changes=changes,
