@@ -457,18 +457,18 @@ def build_demo_city(
         (UnitKind.UTILITY, UTILITIES),
         (UnitKind.SOCIAL_ORG, SOCIAL_ORGS),
     ]
-    for kind, entries in district_wide:
+    for unit_kind, entries in district_wide:
         for code, name, duties in entries:
             phone = (
                 f"024-{rng.randint(2000, 8999)}{rng.randint(1000, 9999)}"
-                if kind == UnitKind.DEPARTMENT
+                if unit_kind == UnitKind.DEPARTMENT
                 else ""
             )
             orgs.append(
                 Unit(
                     code=f"{DISTRICT_CODE}-{code}",
                     name=name,
-                    kind=kind,
+                    kind=unit_kind,
                     area=district,
                     duties=duties,
                     phone=phone,
