@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from wangge.accounts.models import User
-from wangge.areas.models import Area, Membership, Role, Unit
+from wangge.areas.models import Area, Membership, Role
 from wangge.people.models import Household, PartyMemberHousehold, Resident
 
 # Roles whose holders see the registry (households, residents) of their subtree.
@@ -139,14 +139,6 @@ def root_areas_for(user: User) -> list[Area]:
     if scope.everything:
         return list(Area.objects.filter(parent=None))
     return list(Area.objects.filter(code__in=scope.area_prefixes))
-
-
-def units_for(user: User) -> QuerySet[Unit]:
-    """Units serving an area in the user's scope, and the user's own units."""
-    scope = scope_of(user)
-    if scope.everything:
-        return Unit.objects.all()
-    return Unit.objects.filter(prefix_q("area__code", scope.area_prefixes) | Q(pk__in=scope.unit_ids))
 
 
 # --- registry ------------------------------------------------------------------------------------
