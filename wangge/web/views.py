@@ -63,7 +63,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "party_households": party_households,
             "home_household": home_household,
             "units": [m.unit for m in scope.memberships if m.unit],
-            "is_staff_role": bool(scope.area_prefixes) or scope.everything,
+            "can_import": bool(scope.edit_prefixes),
         },
     )
 

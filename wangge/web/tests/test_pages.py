@@ -89,6 +89,12 @@ def test_resident_list_filters_and_query_count(client_for, django_assert_max_num
     assert client.get("/residents/?care_level=nonsense&page=abc").status_code == 200
 
 
+def test_import_link_only_for_roles_that_may_import(client_for) -> None:  # type: ignore[no-untyped-def]
+    assert "/registry/import/" in client_for("community").get("/").content.decode()
+    assert "/registry/import/" not in client_for("street").get("/").content.decode()
+    assert client_for("street").get("/registry/import/").status_code == 404
+
+
 def test_party_member_home_lists_assigned_households(client_for) -> None:  # type: ignore[no-untyped-def]
     page = client_for("party").get("/").content.decode()
     assert "我的包户" in page
