@@ -20,7 +20,7 @@ from faker import Faker
 from shapely.geometry import Point, shape
 
 from wangge.accounts.models import User
-from wangge.areas.models import Area, GridKind, Level, Membership, Role, Unit, UnitKind
+from wangge.areas.models import SEGMENT_LENGTH, Area, GridKind, Level, Membership, Role, Unit, UnitKind
 from wangge.lib import crypto
 from wangge.lib.geo import jittered_lattice, union_geojson
 from wangge.lib.idcard import make_id_number
@@ -272,7 +272,7 @@ def build_demo_city(
             community_index += 1
             communities.append(community)
             for g_index, polygon in enumerate(block, start=1):
-                lng, lat = _centre([polygon])[1], _centre([polygon])[0]
+                lat, lng = _centre([polygon])
                 grid = _area(
                     f"{community.code}{g_index:03d}",
                     f"{community.name[:-2]}第{g_index}网格",
@@ -366,12 +366,13 @@ def build_demo_city(
 
     names = {a.code: a.name for a in Area.objects.exclude(level__in=[Level.GRID, Level.BUILDING, Level.UNIT])}
     household_rows: list[Household] = []
+    plans_by_grid: dict[str, list[tuple[Area, int, int]]] = {}
+    for plan in unit_plan:
+        plans_by_grid.setdefault(plan[0].code[:-SEGMENT_LENGTH], []).append(plan)
     for grid, quota in zip(grids, per_grid, strict=True):
         place = names[grid.code[:6]] + names[grid.code[:9]] + names[grid.code[:12]]
         doors = []
-        for building, _units, floors in unit_plan:
-            if not building.code.startswith(grid.code) or len(building.code) != len(grid.code) + 3:
-                continue
+        for building, _units, floors in plans_by_grid.get(grid.code, []):
             for unit in units_by_building[building.code]:
                 for floor in range(1, floors + 1):
                     for room in (1, 2):

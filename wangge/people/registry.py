@@ -66,9 +66,10 @@ def parse_date(raw: str) -> dt.date | None:
 
 
 def tag_codes_by_name() -> dict[str, str]:
+    tags = list(CareTag.objects.all())
     return {
-        **{t.name: t.code for t in CareTag.objects.all()},
-        **{t.code: t.code for t in CareTag.objects.all()},
+        **{t.name: t.code for t in tags},
+        **{t.code: t.code for t in tags},
     }
 
 
