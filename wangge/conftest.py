@@ -99,6 +99,14 @@ def grid_resident(db) -> Resident:  # type: ignore[no-untyped-def]
     return resident
 
 
+def square(x0: float, y0: float, size: float) -> dict:
+    """A GeoJSON square with its south-west corner at (x0, y0)."""
+    return {
+        "type": "Polygon",
+        "coordinates": [[[x0, y0], [x0 + size, y0], [x0 + size, y0 + size], [x0, y0 + size], [x0, y0]]],
+    }
+
+
 def chromium_path() -> str | None:
     return shutil.which("chromium") or (os.path.exists("/usr/bin/chromium") and "/usr/bin/chromium") or None
 

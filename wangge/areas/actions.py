@@ -14,7 +14,7 @@ class AreaError(ValueError):
 
 
 def next_child_code(parent: Area) -> str:
-    last = Area.objects.filter(parent=parent).aggregate(last=Max("code"))["last"] if parent.pk else None
+    last = Area.objects.filter(parent=parent).aggregate(last=Max("code"))["last"]
     number = int(last[-SEGMENT_LENGTH:]) + 1 if last else 1
     if number >= 10**SEGMENT_LENGTH:
         raise AreaError(f"编码：{parent.name}下的子节点已满（最多{10**SEGMENT_LENGTH - 1}个）")

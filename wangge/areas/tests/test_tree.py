@@ -3,14 +3,7 @@ import pytest
 from wangge.areas.actions import AreaError, do_create_area, do_set_boundary
 from wangge.areas.lookup import locate
 from wangge.areas.models import Area, GridKind, Level
-from wangge.conftest import DEMO_COMMUNITY, DEMO_GRID
-
-
-def square(x0: float, y0: float, size: float) -> dict:
-    return {
-        "type": "Polygon",
-        "coordinates": [[[x0, y0], [x0 + size, y0], [x0 + size, y0 + size], [x0, y0 + size], [x0, y0]]],
-    }
+from wangge.conftest import DEMO_COMMUNITY, DEMO_GRID, square
 
 
 def test_codes_are_hierarchical_and_a_subtree_is_a_prefix(db) -> None:  # type: ignore[no-untyped-def]

@@ -3,14 +3,8 @@ import random
 import pytest
 from shapely.geometry import box, shape
 
+from wangge.conftest import square
 from wangge.lib.geo import GeometryError, GridIndex, jittered_lattice, polygon_from_geojson
-
-
-def square(x0: float, y0: float, size: float) -> dict:
-    return {
-        "type": "Polygon",
-        "coordinates": [[[x0, y0], [x0 + size, y0], [x0 + size, y0 + size], [x0, y0 + size], [x0, y0]]],
-    }
 
 
 def test_locate_picks_the_containing_grid_and_says_none_outside() -> None:
