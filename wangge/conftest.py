@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from wangge.accounts.models import User
-from wangge.demo.city import build_demo_city
+from wangge.demo.city import DEMO_USERNAMES, build_demo_city
 from wangge.people.models import Household, Resident
 
 TEST_HOUSEHOLDS = 600
@@ -21,17 +21,7 @@ DEMO_GRID = "210104001001001"
 DEMO_COMMUNITY = "210104001001"
 DEMO_STREET = "210104001"
 OTHER_STREET = "210104002"
-LOGINS = [
-    "district",
-    "street",
-    "community",
-    "gridhead",
-    "gridworker",
-    "unit",
-    "party",
-    "volunteer",
-    "resident",
-]
+LOGINS = DEMO_USERNAMES
 
 
 def full_numbers(area_code: str) -> set[str]:

@@ -41,6 +41,18 @@ from wangge.people.models import (
 )
 
 DEMO_PASSWORD = "wangge-demo"
+# The fixed demo logins, all in the same street, community and grid.
+DEMO_USERNAMES = [
+    "district",
+    "street",
+    "community",
+    "gridhead",
+    "gridworker",
+    "unit",
+    "party",
+    "volunteer",
+    "resident",
+]
 DISTRICT_CODE = "210104"
 DISTRICT_NAME = "大东区"
 BBOX = (123.44, 41.77, 123.56, 41.85)  # min_lng, min_lat, max_lng, max_lat
@@ -111,7 +123,6 @@ class DemoReport:
     organisations: int = 0
     party_members: int = 0
     care_counts: dict[str, int] = field(default_factory=dict)
-    logins: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, where
 
 
 class _Builder:
@@ -673,17 +684,6 @@ def _staff(
     add("unit", Role.UNIT_STAFF, unit=property_company)
     add("party", Role.PARTY_MEMBER, area=demo_community)
     add("volunteer", Role.VOLUNTEER, area=demo_community)
-    report.logins = [
-        ("district", "区指挥中心", district.name),
-        ("street", "街道工作人员", demo_street.name),
-        ("community", "社区工作者", demo_community.name),
-        ("gridhead", "网格长", demo_grid.name),
-        ("gridworker", "专职网格员", demo_grid.name),
-        ("unit", "物业公司工作人员", property_company.name),
-        ("party", "在职党员（双报到）", demo_community.name),
-        ("volunteer", "志愿者", demo_community.name),
-        ("resident", "居民", demo_grid.name),
-    ]
     serial = 0
 
     def next_name(prefix: str) -> str:
@@ -765,10 +765,10 @@ def _staff(
 def demo_logins() -> list[tuple[str, str, str]]:
     """The fixed demo logins that exist in this database, with role and place."""
     rows = []
-    fixed = ["district", "street", "community", "gridhead", "gridworker", "unit", "party", "volunteer"]
-    for m in Membership.objects.filter(user__username__in=fixed).select_related("user", "area", "unit"):
+    staff = DEMO_USERNAMES[:-1]  # all but `resident`, who has a household instead of a membership
+    for m in Membership.objects.filter(user__username__in=staff).select_related("user", "area", "unit"):
         rows.append((m.user.username, m.role_name, m.area.name if m.area else m.unit.name if m.unit else ""))
-    rows.sort(key=lambda r: fixed.index(r[0]))
+    rows.sort(key=lambda r: staff.index(r[0]))
     resident = Resident.objects.filter(user__username="resident").select_related("household").first()
     if resident is not None:
         rows.append(("resident", "居民", resident.household.address))

@@ -42,7 +42,7 @@ class Command(BaseCommand):
             f"用时{elapsed:.1f}秒（{report.households / elapsed:,.0f}户/秒）。"
         )
         self.stdout.write("关爱对象：" + "，".join(f"{k}{v}人" for k, v in report.care_counts.items()))
-        self._print_logins(report.logins)
+        self._print_logins(demo_logins())
 
     def _print_logins(self, logins: list[tuple[str, str, str]]) -> None:
         if not logins:
