@@ -7,13 +7,17 @@ street 002 is outside the scope of every login but `district`.
 
 import os
 import shutil
+from typing import Any
 
 import pytest
 from django.test import Client
 
 from wangge.accounts.models import User
+from wangge.areas.models import Area
 from wangge.demo.city import DEMO_USERNAMES, build_demo_city
 from wangge.people.models import Household, Resident
+from wangge.tickets.actions import NewTicket, do_submit_ticket
+from wangge.tickets.models import Ticket
 
 TEST_HOUSEHOLDS = 600
 TEST_SEED = 7
@@ -103,3 +107,39 @@ def chromium_path() -> str | None:
 
 def browser_required() -> bool:
     return os.getenv("WANGGE_REQUIRE_BROWSER", "0") == "1"
+
+
+@pytest.fixture
+def committed_city(transactional_db):  # type: ignore[no-untyped-def]
+    """For transactional tests (threads, worker processes, the browser): the demo district, committed.
+
+    Transactional tests run after all others and empty the database when they finish, so each one
+    rebuilds the district when it is missing."""
+    if not Area.objects.exists():
+        build_demo_city(households=TEST_HOUSEHOLDS, seed=TEST_SEED)
+
+
+@pytest.fixture
+def new_ticket(db):  # type: ignore[no-untyped-def]
+    """new_ticket(title=…, area_code=…, by=username, **NewTicket fields) -> a submitted ticket."""
+
+    def make(
+        title: str = "楼顶漏水",
+        description: str = "下雨后顶楼卧室屋顶渗水",
+        *,
+        area_code: str = DEMO_GRID,
+        by: str | None = "resident",
+        channel: str = "h5",
+        **extra: Any,
+    ) -> Ticket:
+        actor = User.objects.get(username=by) if by else None
+        new = NewTicket(
+            title=title,
+            description=description,
+            channel=channel,
+            area=Area.objects.get(code=area_code),
+            **extra,
+        )
+        return do_submit_ticket(new, actor=actor)
+
+    return make

@@ -8,6 +8,8 @@ from urllib.parse import unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
 
+from wangge.lib.workcal import parse_periods
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -42,6 +44,8 @@ def database_from_url(url: str) -> dict:
                 ),
                 "transaction_mode": "IMMEDIATE",
             },
+            # Tests use a file, not memory, so that threads and worker processes share the database.
+            "TEST": {"NAME": str(BASE_DIR / "var" / "test.sqlite3")},
         }
     if parsed.scheme in ("postgres", "postgresql"):
         return {
@@ -96,6 +100,8 @@ INSTALLED_APPS = [
     "wangge.accounts",
     "wangge.areas",
     "wangge.people",
+    "wangge.tickets",
+    "wangge.notify",
     "wangge.demo",
     "wangge.api",
     "wangge.web",
@@ -173,6 +179,24 @@ TASKS = {
         "BACKEND": "django_tasks_db.DatabaseBackend",
         "QUEUES": ["default"],
     }
+}
+
+# Uploaded photos (tickets). They are served through scoped views, never as public files.
+MEDIA_ROOT = Path(os.getenv("WANGGE_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+MEDIA_URL = "/media/"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Working hours for deadlines ("resolve within 1 working day"); holidays are kept in the database.
+WORK_HOURS = os.getenv("WANGGE_WORK_HOURS", "08:30-12:00,13:30-17:30")
+try:
+    parse_periods(WORK_HOURS)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"WANGGE_WORK_HOURS: {exc}") from exc
+# Where SMS and WeChat messages go: a class with send(phone, text). The default only logs them.
+WANGGE_MESSAGE_BACKENDS = {
+    "sms": os.getenv("WANGGE_SMS_BACKEND", "wangge.notify.backends.ConsoleBackend"),
+    "wechat": os.getenv("WANGGE_WECHAT_BACKEND", "wangge.notify.backends.ConsoleBackend"),
 }
 
 SESSION_COOKIE_AGE = envint("WANGGE_SESSION_AGE", str(12 * 3600))

@@ -1,0 +1,856 @@
+"""Every write to a ticket. Each `do_*` is atomic, checks the transition table, locks the ticket row,
+writes exactly one timeline event for its action and queues notifications after commit.
+
+Two people acting at once: the row lock (PostgreSQL) or the IMMEDIATE transaction (SQLite) serialises
+them, the second one re-reads the ticket and is refused with the reason ("已被 张三 接单"); the update is
+also conditional on the version read, so a lost lock can never produce two winners.
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from wangge.accounts.models import User
+from wangge.areas.models import Area, Membership, Unit
+from wangge.areas.models import Level as AreaLevel
+from wangge.areas.scoping import scope_of
+from wangge.notify.actions import do_notify_users, do_send_message
+from wangge.tickets import sla, workflow
+from wangge.tickets.models import (
+    LADDER,
+    Assignment,
+    Category,
+    Kind,
+    Level,
+    PhotoStage,
+    Status,
+    Summons,
+    SummonsCall,
+    Ticket,
+    TicketEvent,
+    TicketPhoto,
+    Urgency,
+    Verdict,
+)
+from wangge.tickets.queries import (
+    DISPATCH_ROLE,
+    LADDER_INDEX,
+    get_ticket_for,
+    relations_of,
+    staff_at,
+    unit_staff,
+)
+
+MAX_PHOTOS = 6
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+IMAGE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"RIFF")
+
+
+class TicketInputError(ValueError):
+    """Bad input to an action: names the field (API 422, a form error on pages)."""
+
+    def __init__(self, field_name: str, message: str):
+        super().__init__(message)
+        self.field = field_name
+        self.message = message
+
+
+class WorkflowError(Exception):
+    """The action is not allowed now or not for this user (API 409), with the reason in Chinese."""
+
+
+def _who(actor: User | None) -> str:
+    return actor.shown_name if actor is not None else "系统"
+
+
+def _event(
+    ticket: Ticket,
+    action: str,
+    actor: User | None,
+    *,
+    frm: str,
+    to: str,
+    note: str = "",
+    data: dict | None = None,
+    at: dt.datetime | None = None,
+) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        action=action,
+        actor=actor,
+        actor_name=_who(actor),
+        at=at or timezone.now(),
+        from_status=frm,
+        to_status=to,
+        note=note,
+        data=data or {},
+    )
+
+
+def _save_photos(ticket: Ticket, photos: Sequence[UploadedFile], stage: str, actor: User | None) -> None:
+    for photo in photos:
+        TicketPhoto.objects.create(ticket=ticket, stage=stage, image=photo, uploaded_by=actor)
+
+
+def check_photos(photos: Sequence[UploadedFile], field_name: str = "photos") -> None:
+    if len(photos) > MAX_PHOTOS:
+        raise TicketInputError(field_name, f"最多上传{MAX_PHOTOS}张照片")
+    for photo in photos:
+        if photo.size and photo.size > MAX_PHOTO_BYTES:
+            raise TicketInputError(field_name, f"照片「{photo.name}」超过5MB")
+        head = photo.read(12)
+        photo.seek(0)
+        if not head.startswith(IMAGE_SIGNATURES):
+            raise TicketInputError(field_name, f"「{photo.name}」不是图片（支持JPG、PNG、GIF、WEBP）")
+
+
+# --- notifications ---------------------------------------------------------------------------------
+
+
+def _notify(users: Iterable[User], ticket: Ticket, text: str) -> None:
+    do_notify_users(users, f"{ticket.number} {ticket.title}：{text}", ticket_id=ticket.pk)
+
+
+def _notify_resident(ticket: Ticket, text: str) -> None:
+    """The resident hears of each step in their inbox, and by SMS when they gave a phone number."""
+    message = f"您的诉求「{ticket.title}」{text}（{ticket.number}）"
+    if ticket.resident_id and ticket.resident and ticket.resident.user_id:
+        do_notify_users([ticket.resident.user], message, ticket_id=ticket.pk)  # type: ignore[list-item]
+    elif ticket.submitted_by_id and ticket.submitted_by and not ticket.submitted_by.memberships.exists():
+        do_notify_users([ticket.submitted_by], message, ticket_id=ticket.pk)
+    do_send_message(ticket.contact_phone, message, ticket_id=ticket.pk)
+
+
+def _dispatchers(ticket: Ticket) -> list[User]:
+    return list(staff_at(ticket.area_code, {DISPATCH_ROLE[Level(ticket.level)]}))
+
+
+# --- submit ----------------------------------------------------------------------------------------
+
+
+def grid_of(area: Area) -> Area:
+    """The grid a building or unit belongs to (the deepest grid above it); other areas stay as they are."""
+    if area.level not in (AreaLevel.BUILDING, AreaLevel.UNIT):
+        return area
+    grid = Area.objects.filter(code__in=area.ancestor_codes, level=AreaLevel.GRID).order_by("-code").first()
+    return grid or area
+
+
+def ladder_level(area: Area) -> str:
+    """Where a ticket placed on this area starts: a grid at grid level, a community at community level …"""
+    return {
+        AreaLevel.DISTRICT: Level.DISTRICT,
+        AreaLevel.STREET: Level.STREET,
+        AreaLevel.COMMUNITY: Level.COMMUNITY,
+    }.get(AreaLevel(area.level), Level.GRID)
+
+
+def suggest_category(text: str) -> Category | None:
+    """A first guess from the leaf names found in the text (the learned router of X1 replaces it)."""
+    best: Category | None = None
+    for category in Category.objects.filter(children=None).exclude(name="其他").only("pk", "name"):
+        if (
+            len(category.name) >= 2
+            and category.name in text
+            and (best is None or len(category.name) > len(best.name))
+        ):
+            best = category
+    return best
+
+
+@dataclass
+class Deadlines:
+    claim: dt.datetime
+    resolve: dt.datetime
+    remind: dt.datetime
+
+
+def _deadlines(start: dt.datetime, category: Category | None, urgency: str, kind: str) -> Deadlines:
+    limits = sla.limits_for(category, urgency)
+    claim = sla.deadline_after(start, limits.claim_minutes, urgency)
+    return Deadlines(
+        claim=claim,
+        resolve=sla.deadline_after(start, limits.resolve_minutes(kind), urgency),
+        remind=sla.reminder_before(start, claim),
+    )
+
+
+@dataclass
+class NewTicket:
+    """What an intake channel hands over. `area` may be a grid, a building (its grid is used) or a
+    coarser area when the grid is not known yet."""
+
+    title: str
+    description: str
+    channel: str
+    area: Area
+    lat: float | None = None
+    lng: float | None = None
+    address: str = ""
+    category: Category | None = None
+    urgency: str = Urgency.NORMAL
+    contact_name: str = ""
+    contact_phone: str = ""
+    external_id: str = ""
+    resident_id: int | None = None
+    submitted_at: dt.datetime | None = None
+    photos: Sequence[UploadedFile] = field(default_factory=list)
+
+
+@transaction.atomic
+def do_submit_ticket(new: NewTicket, *, actor: User | None) -> Ticket:
+    title, description = new.title.strip(), new.description.strip()
+    if not title:
+        raise TicketInputError("title", "请填写标题")
+    if not description:
+        raise TicketInputError("description", "请填写诉求内容")
+    if new.urgency not in Urgency.values:
+        raise TicketInputError("urgency", "紧急程度只能是一般、紧急或特急")
+    check_photos(new.photos)
+    area = grid_of(new.area)
+    category = new.category or suggest_category(f"{title} {description}")
+    now = timezone.now()
+    submitted_at = new.submitted_at or now
+    deadlines = _deadlines(submitted_at, category, new.urgency, Kind.SMALL)
+    ticket = Ticket(
+        title=title[:100],
+        description=description,
+        channel=new.channel,
+        external_id=new.external_id,
+        area=area,
+        area_code=area.code,
+        lat=new.lat,
+        lng=new.lng,
+        address=new.address,
+        category=category,
+        urgency=new.urgency,
+        level=ladder_level(area),
+        contact_name=new.contact_name,
+        resident_id=new.resident_id,
+        submitted_by=actor,
+        submitted_at=submitted_at,
+        claim_deadline=deadlines.claim,
+        resolve_deadline=deadlines.resolve,
+        next_escalation_at=deadlines.claim,
+        remind_at=deadlines.remind,
+    )
+    ticket.contact_phone = new.contact_phone
+    ticket.save()
+    _save_photos(ticket, new.photos, PhotoStage.SUBMIT, actor)
+    _event(
+        ticket,
+        "submit",
+        actor,
+        frm="",
+        to=Status.NEW,
+        at=submitted_at,
+        data={"channel": new.channel, "area": area.code},
+    )
+    _notify(_dispatchers(ticket), ticket, f"新诉求（{ticket.get_channel_display()}），请受理")
+    return ticket
+
+
+# --- the transition core ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Step:
+    ticket: Ticket
+    transition: workflow.Transition
+    relations: set[str]
+    actor: User | None
+    now: dt.datetime
+
+
+def _refusal(action: str, ticket: Ticket) -> str:
+    label = workflow.ACTIONS.get(action, action)
+    if action == "claim" and ticket.status == Status.IN_PROGRESS and ticket.assignee_id:
+        return f"已被 {ticket.assignee.shown_name} 接单"  # type: ignore[union-attr]
+    if not any(ticket.status in t.sources for t in workflow.transitions_for(action)):
+        return f"诉求当前为「{ticket.get_status_display()}」，不能{label}"
+    return f"你不能对这件诉求执行「{label}」"
+
+
+def _begin(ticket_id: int, action: str, actor: User | None) -> _Step:
+    if action not in workflow.ACTIONS:
+        raise WorkflowError(f"没有「{action}」这个动作")
+    ticket = (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("area", "category", "assignee", "resident", "submitted_by")
+        .get(pk=ticket_id)
+    )
+    relations = relations_of(actor, ticket)
+    transition = workflow.find(action, ticket.status, relations)
+    if transition is None:
+        raise WorkflowError(_refusal(action, ticket))
+    return _Step(ticket, transition, relations, actor, timezone.now())
+
+
+def _commit(
+    step: _Step, *, outcome: str | None = None, note: str = "", data: dict | None = None, **changes: Any
+) -> Ticket:
+    ticket = step.ticket
+    frm = ticket.status
+    to = workflow.target(step.transition, frm, outcome)
+    updated = Ticket.objects.filter(pk=ticket.pk, version=ticket.version).update(
+        status=to, version=F("version") + 1, **changes
+    )
+    if updated != 1:
+        ticket.refresh_from_db()
+        raise WorkflowError(_refusal(step.transition.action, ticket))
+    _event(ticket, step.transition.action, step.actor, frm=frm, to=to, note=note, data=data, at=step.now)
+    ticket.refresh_from_db()
+    return ticket
+
+
+def _required_note(note: str, field_name: str = "note", what: str = "说明") -> str:
+    note = (note or "").strip()
+    if not note:
+        raise TicketInputError(field_name, f"请填写{what}")
+    return note
+
+
+def _next_claim_window(ticket: Ticket, now: dt.datetime) -> dt.datetime:
+    limits = sla.limits_for(ticket.category, ticket.urgency)
+    return sla.deadline_after(now, limits.claim_minutes, ticket.urgency)
+
+
+def _escalation_after(ticket: Ticket, level: str, now: dt.datetime) -> dt.datetime | None:
+    """The worker escalates again after one claim window, until the district has it."""
+    return None if level == Level.DISTRICT else _next_claim_window(ticket, now)
+
+
+# --- actions ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_accept(
+    ticket_id: int,
+    *,
+    actor: User | None,
+    kind: str,
+    note: str = "",
+    category: Category | None = None,
+    urgency: str | None = None,
+) -> Ticket:
+    """受理 with 三事分流: the kind sets the resolve limit (1 working day small, 5 major by default)."""
+    if kind not in Kind.values:
+        raise TicketInputError("kind", "事项类型只能是私事(private)、小事(small)或大事(major)")
+    if urgency is not None and urgency not in Urgency.values:
+        raise TicketInputError("urgency", "紧急程度只能是一般、紧急或特急")
+    step = _begin(ticket_id, "accept", actor)
+    ticket = step.ticket
+    category = category or ticket.category
+    urgency = urgency or ticket.urgency
+    deadlines = _deadlines(ticket.submitted_at, category, urgency, kind)
+    ticket = _commit(
+        step,
+        note=note,
+        data={"kind": kind},
+        kind=kind,
+        category=category,
+        urgency=urgency,
+        accepted_at=step.now,
+        resolve_deadline=deadlines.resolve,
+    )
+    _notify_resident(ticket, "已受理")
+    return ticket
+
+
+@transaction.atomic
+def do_reject(ticket_id: int, *, actor: User | None, note: str) -> Ticket:
+    note = _required_note(note, what="不予受理的理由")
+    step = _begin(ticket_id, "reject", actor)
+    ticket = _commit(step, note=note, next_escalation_at=None, remind_at=None)
+    _notify_resident(ticket, f"不予受理：{note}")
+    return ticket
+
+
+def _serves(unit: Unit, ticket: Ticket) -> bool:
+    return ticket.area_code.startswith(unit.area.code)
+
+
+def _may_be_assigned(user: User, ticket: Ticket) -> bool:
+    """A person takes tickets of places their memberships cover (grid worker, party member …)."""
+    codes = Membership.objects.filter(user=user, active=True, area__isnull=False).values_list(
+        "area__code", flat=True
+    )
+    return any(ticket.area_code.startswith(code) for code in codes)
+
+
+@transaction.atomic
+def do_assign(
+    ticket_id: int,
+    *,
+    actor: User | None,
+    assignee: User | None = None,
+    units: Sequence[Unit] = (),
+    note: str = "",
+) -> Ticket:
+    """派单 to a person and/or units; the first unit leads (牵头). Earlier assignments end."""
+    if assignee is None and not units:
+        raise TicketInputError("assignee", "请选择承办人或承办单位")
+    if len({u.pk for u in units}) != len(units):
+        raise TicketInputError("units", "承办单位重复")
+    step = _begin(ticket_id, "assign", actor)
+    ticket = step.ticket
+    if assignee is not None and not _may_be_assigned(assignee, ticket):
+        raise TicketInputError("assignee", f"{assignee.shown_name} 不负责该诉求所在区域")
+    for unit in units:
+        if not unit.active or not _serves(unit, ticket):
+            raise TicketInputError("units", f"{unit.name} 不服务该诉求所在区域")
+    Assignment.objects.filter(ticket=ticket, active=True).update(active=False)
+    rows = []
+    if assignee is not None:
+        rows.append(Assignment(ticket=ticket, user=assignee, lead=not units, assigned_at=step.now))
+    rows += [
+        Assignment(ticket=ticket, unit=u, lead=i == 0, assigned_at=step.now) for i, u in enumerate(units)
+    ]
+    Assignment.objects.bulk_create(rows)
+    claim = _next_claim_window(ticket, step.now)
+    ticket = _commit(
+        step,
+        note=note,
+        data={"assignee": assignee.username if assignee else None, "units": [u.code for u in units]},
+        assignee=assignee,
+        lead_unit=units[0] if units else None,
+        assigned_at=ticket.assigned_at or step.now,
+        claim_deadline=claim,
+        next_escalation_at=claim,
+        remind_at=sla.reminder_before(step.now, claim),
+    )
+    recipients = list(unit_staff([u.pk for u in units])) + ([assignee] if assignee else [])
+    _notify(recipients, ticket, f"派单给你，请在{timezone.localtime(claim):%m-%d %H:%M}前接单")
+    return ticket
+
+
+def _own_assignments(ticket: Ticket, actor: User) -> QuerySet[Assignment]:
+    unit_ids = list(scope_of(actor).unit_ids)
+    return Assignment.objects.filter(ticket=ticket, active=True).filter(
+        Q(user=actor) | Q(unit_id__in=unit_ids)
+    )
+
+
+@transaction.atomic
+def do_claim(ticket_id: int, *, actor: User, note: str = "") -> Ticket:
+    """接单 / 领单. Exactly one of two people claiming the same assignment wins."""
+    step = _begin(ticket_id, "claim", actor)
+    ticket = step.ticket
+    if workflow.HANDLER in step.relations:
+        mine = _own_assignments(ticket, actor)
+        open_row = mine.filter(claimed_at=None).first()
+        won = open_row is not None and Assignment.objects.filter(pk=open_row.pk, claimed_at=None).update(
+            claimed_at=step.now, claimed_by=actor
+        )
+        if not won:
+            taken = mine.exclude(claimed_by=None).select_related("claimed_by").first()
+            who = taken.claimed_by.shown_name if taken and taken.claimed_by else "他人"
+            raise WorkflowError(f"已被 {who} 接单")
+    else:  # 秒认领 by the grid: the claimer becomes the assignee
+        Assignment.objects.filter(ticket=ticket, active=True).update(active=False)
+        Assignment.objects.create(
+            ticket=ticket, user=actor, lead=True, assigned_at=step.now, claimed_at=step.now, claimed_by=actor
+        )
+    first_claim = ticket.claimed_at is None
+    changes: dict[str, Any] = {}
+    if ticket.status != Status.IN_PROGRESS:
+        deadline = ticket.resolve_deadline or step.now
+        escalate_at = deadline if deadline > step.now else _next_claim_window(ticket, step.now)
+        changes.update(
+            assignee=ticket.assignee or actor,
+            assigned_at=ticket.assigned_at or step.now,
+            next_escalation_at=escalate_at,
+            remind_at=sla.reminder_before(step.now, escalate_at),
+        )
+    if first_claim:
+        changes.update(
+            claimed_at=step.now,
+            response_seconds=max(0, int((step.now - ticket.submitted_at).total_seconds())),
+        )
+    ticket = _commit(step, note=note, **changes)
+    if first_claim:
+        _notify_resident(ticket, f"已由{actor.shown_name}接单办理")
+    return ticket
+
+
+@transaction.atomic
+def do_return(ticket_id: int, *, actor: User, note: str) -> Ticket:
+    """退单: "not ours", with the reason. The lead's return sends the ticket back for dispatch; a co-unit's
+    return only ends its own part. Either counts in the unit's return rate (推诿)."""
+    note = _required_note(note, what="退单理由")
+    step = _begin(ticket_id, "return", actor)
+    ticket = step.ticket
+    mine = _own_assignments(ticket, actor).first()
+    if mine is None:  # HANDLER relation guarantees one; a concurrent return may have ended it
+        raise WorkflowError("该诉求已不在你的名下")
+    Assignment.objects.filter(pk=mine.pk).update(active=False, returned_at=step.now, return_reason=note)
+    changes: dict[str, Any] = {"ever_returned": True}
+    if mine.lead:
+        outcome = "lead"
+        Assignment.objects.filter(ticket=ticket, active=True).update(active=False)
+        claim = _next_claim_window(ticket, step.now)
+        changes.update(
+            assignee=None, lead_unit=None, claim_deadline=claim, next_escalation_at=claim, remind_at=None
+        )
+    else:
+        outcome = "co_unit"
+    ticket = _commit(
+        step, outcome=outcome, note=note, data={"unit": mine.unit.code if mine.unit else None}, **changes
+    )
+    if mine.lead:
+        _notify(_dispatchers(ticket), ticket, f"{actor.shown_name} 退单：{note}，请重新派单")
+    return ticket
+
+
+def _next_level(current: str, requested: str | None) -> str:
+    index = LADDER_INDEX[Level(current)]
+    if requested is None:
+        if index + 1 >= len(LADDER):
+            raise WorkflowError("已在区级，不能再上报")
+        return LADDER[index + 1]
+    if requested not in Level.values:
+        raise TicketInputError("level", "层级只能是 community、street 或 district")
+    if LADDER_INDEX[Level(requested)] <= index:
+        raise TicketInputError("level", f"只能上报到比「{Level(current).label}」更高的层级")
+    return requested
+
+
+@transaction.atomic
+def do_escalate(
+    ticket_id: int,
+    *,
+    actor: User | None,
+    level: str | None = None,
+    note: str = "",
+    due_by: dt.datetime | None = None,
+) -> Ticket | None:
+    """上报: one rung up the ladder (or to `level`). Unclaimed tickets go back to dispatch at the new
+    level; a ticket in progress stays with its handler under the new level's supervision (督办).
+
+    The worker passes `due_by`: the escalation then happens only if the ticket is still due by then,
+    which makes a repeated or concurrent sweep a no-op instead of a second escalation."""
+    step = _begin(ticket_id, "escalate", actor)
+    ticket = step.ticket
+    if due_by is not None and (ticket.next_escalation_at is None or ticket.next_escalation_at > due_by):
+        return None
+    new_level = _next_level(ticket.level, level)
+    changes: dict[str, Any] = {"level": new_level, "ever_escalated": True}
+    changes["next_escalation_at"] = _escalation_after(ticket, new_level, step.now)
+    if ticket.status in (Status.ASSIGNED, Status.RETURNED, Status.ACCEPTED, Status.NEW):
+        Assignment.objects.filter(ticket=ticket, active=True).update(active=False)
+        claim = _next_claim_window(ticket, step.now)
+        changes.update(assignee=None, lead_unit=None, claim_deadline=claim, remind_at=None)
+    if not note and due_by is not None:
+        note = "超时未处理，自动上报"
+    ticket = _commit(
+        step, note=note, data={"from_level": step.ticket.level, "to_level": new_level}, **changes
+    )
+    _notify(_dispatchers(ticket), ticket, f"已上报至{Level(new_level).label}，请处理")
+    return ticket
+
+
+@transaction.atomic
+def do_summon(
+    ticket_id: int, *, actor: User, units: Sequence[Unit], deadline: dt.datetime | None = None, note: str = ""
+) -> Summons:
+    """吹哨: the named units must report (报到) on the ticket by the deadline."""
+    if not units:
+        raise TicketInputError("units", "请选择要吹哨的单位")
+    step = _begin(ticket_id, "summon", actor)
+    ticket = step.ticket
+    for unit in units:
+        if not unit.active or not _serves(unit, ticket):
+            raise TicketInputError("units", f"{unit.name} 不服务该诉求所在区域")
+    if deadline is None:
+        deadline = _next_claim_window(ticket, step.now)
+    elif deadline <= step.now:
+        raise TicketInputError("deadline", "报到时限必须晚于现在")
+    summons = Summons.objects.create(
+        ticket=ticket, issued_by=actor, issued_at=step.now, deadline=deadline, note=note
+    )
+    SummonsCall.objects.bulk_create(
+        [SummonsCall(summons=summons, unit=u) for u in {u.pk: u for u in units}.values()]
+    )
+    _commit(
+        step,
+        note=note,
+        data={"units": [u.code for u in units], "deadline": deadline.isoformat(), "summons": summons.pk},
+    )
+    _notify(
+        unit_staff([u.pk for u in units]),
+        ticket,
+        f"吹哨：请于{timezone.localtime(deadline):%m-%d %H:%M}前报到",
+    )
+    return summons
+
+
+@transaction.atomic
+def do_report(ticket_id: int, *, actor: User, note: str = "") -> Ticket:
+    """报到: the actor's unit answers every open summons on the ticket."""
+    step = _begin(ticket_id, "report", actor)
+    calls = SummonsCall.objects.filter(
+        summons__ticket=step.ticket, unit_id__in=scope_of(actor).unit_ids, reported_at=None
+    ).select_related("summons", "unit")
+    answered = [(c.unit.code, "late" if step.now > c.summons.deadline else "on_time") for c in calls]
+    if not answered:
+        raise WorkflowError("你的单位已报到")
+    SummonsCall.objects.filter(pk__in=[c.pk for c in calls], reported_at=None).update(
+        reported_at=step.now, reported_by=actor, note=note
+    )
+    return _commit(step, note=note, data={"units": dict(answered)})
+
+
+@transaction.atomic
+def do_note(ticket_id: int, *, actor: User, note: str, photos: Sequence[UploadedFile] = ()) -> Ticket:
+    """进展: a progress note on the timeline."""
+    note = _required_note(note, what="进展情况")
+    check_photos(photos)
+    step = _begin(ticket_id, "note", actor)
+    _save_photos(step.ticket, photos, PhotoStage.RESULT, actor)
+    return _commit(step, note=note)
+
+
+@transaction.atomic
+def do_resolve(ticket_id: int, *, actor: User, note: str, photos: Sequence[UploadedFile] = ()) -> Ticket:
+    """反馈: the handler reports the result, with photos."""
+    note = _required_note(note, what="办理结果")
+    check_photos(photos)
+    step = _begin(ticket_id, "resolve", actor)
+    ticket = step.ticket
+    _save_photos(ticket, photos, PhotoStage.RESULT, actor)
+    ticket = _commit(
+        step,
+        note=note,
+        data={"photos": len(photos)},
+        resolved_at=step.now,
+        handling_seconds=max(0, int((step.now - ticket.submitted_at).total_seconds())),
+        next_escalation_at=None,
+        remind_at=None,
+    )
+    _notify_resident(ticket, f"已办结：{note}。请对办理结果进行评价")
+    return ticket
+
+
+def _back_to_handler(ticket: Ticket, now: dt.datetime) -> dict[str, Any]:
+    """Changes that put a resolved or closed ticket back into the handler's hands."""
+    deadline = ticket.resolve_deadline
+    escalate_at = deadline if deadline and deadline > now else _next_claim_window(ticket, now)
+    return {
+        "resolved_at": None,
+        "closed_at": None,
+        "on_time": None,
+        "reviewed": False,
+        "next_escalation_at": escalate_at,
+        "remind_at": sla.reminder_before(now, escalate_at),
+    }
+
+
+@transaction.atomic
+def do_review(ticket_id: int, *, actor: User, approve: bool, note: str = "") -> Ticket:
+    """审单: accept the result, or send it back to the handler."""
+    if not approve:
+        note = _required_note(note, what="退回理由")
+    step = _begin(ticket_id, "review", actor)
+    if approve:
+        return _commit(step, outcome="approved", note=note, data={"approve": True}, reviewed=True)
+    ticket = _commit(
+        step,
+        outcome="sent_back",
+        note=note,
+        data={"approve": False},
+        **_back_to_handler(step.ticket, step.now),
+    )
+    _notify([ticket.assignee] if ticket.assignee else [], ticket, f"办理结果被退回：{note}")
+    return ticket
+
+
+def _closing(ticket: Ticket, now: dt.datetime) -> dict[str, Any]:
+    resolved = ticket.resolved_at or now
+    return {
+        "closed_at": now,
+        "on_time": ticket.resolve_deadline is None or resolved <= ticket.resolve_deadline,
+        "next_escalation_at": None,
+        "remind_at": None,
+    }
+
+
+def _dissatisfied(step: _Step, changes: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """不满意 reopens once; a second 不满意 sends the ticket to the street."""
+    ticket = step.ticket
+    count = ticket.dissatisfied_count + 1
+    changes["dissatisfied_count"] = count
+    if count == 1:
+        changes.update(_back_to_handler(ticket, step.now), reopen_count=ticket.reopen_count + 1)
+        return "reopened", changes
+    street_index = LADDER_INDEX[Level.STREET]
+    level = ticket.level if LADDER_INDEX[Level(ticket.level)] >= street_index else Level.STREET
+    Assignment.objects.filter(ticket=ticket, active=True).update(active=False)
+    claim = _next_claim_window(ticket, step.now)
+    changes.update(
+        _back_to_handler(ticket, step.now),
+        level=level,
+        ever_escalated=True,
+        assignee=None,
+        lead_unit=None,
+        claim_deadline=claim,
+        next_escalation_at=_escalation_after(ticket, level, step.now),
+        remind_at=None,
+    )
+    return "to_street", changes
+
+
+def _after_verdict(step: _Step, outcome: str, ticket: Ticket) -> None:
+    if outcome == "reopened":
+        _notify([ticket.assignee] if ticket.assignee else [], ticket, "居民不满意，已重新交办")
+    elif outcome == "to_street":
+        _notify(_dispatchers(ticket), ticket, "居民再次不满意，转街道处理")
+
+
+@transaction.atomic
+def do_callback(
+    ticket_id: int, *, actor: User, reached: bool, verdict: str | None = None, note: str = ""
+) -> Ticket:
+    """回访: reached or not, and the resident's verdict 满意 / 基本满意 / 不满意."""
+    if reached and verdict not in Verdict.values:
+        raise TicketInputError("verdict", "已联系上居民时请选择满意、基本满意或不满意")
+    if not reached:
+        verdict = None
+    step = _begin(ticket_id, "callback", actor)
+    ticket = step.ticket
+    changes: dict[str, Any] = {}
+    if not reached:
+        outcome = "not_reached"
+        if ticket.callback_reached is None:
+            changes["callback_reached"] = False
+    else:
+        changes.update(callback_reached=True, verdict=verdict)
+        if verdict == Verdict.DISSATISFIED:
+            outcome, changes = _dissatisfied(step, changes)
+        else:
+            outcome = "closed"
+            changes.update(_closing(ticket, step.now))
+    ticket = _commit(
+        step, outcome=outcome, note=note, data={"reached": reached, "verdict": verdict}, **changes
+    )
+    _after_verdict(step, outcome, ticket)
+    return ticket
+
+
+@transaction.atomic
+def do_rate(ticket_id: int, *, actor: User, rating: int, note: str = "") -> Ticket:
+    """评单: the resident's own 1–5 rating. 1–2 count as 不满意; 3–5 close a resolved ticket."""
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise TicketInputError("rating", "评分必须是1到5的整数")
+    step = _begin(ticket_id, "rate", actor)
+    ticket = step.ticket
+    changes: dict[str, Any] = {"rating": rating}
+    if rating <= 2:
+        outcome, changes = _dissatisfied(step, changes)
+    else:
+        outcome = "closed"
+        if ticket.status == Status.RESOLVED:
+            changes.update(_closing(ticket, step.now))
+    ticket = _commit(step, outcome=outcome, note=note, data={"rating": rating}, **changes)
+    _after_verdict(step, outcome, ticket)
+    return ticket
+
+
+@transaction.atomic
+def do_close(ticket_id: int, *, actor: User, note: str) -> Ticket:
+    """Close without a callback or rating: an explicit waiver with its reason (e.g. 三次未联系上)."""
+    note = _required_note(note, what="免回访理由")
+    step = _begin(ticket_id, "close", actor)
+    return _commit(step, note=note, data={"waiver": True}, **_closing(step.ticket, step.now))
+
+
+@transaction.atomic
+def do_reopen(ticket_id: int, *, actor: User, note: str) -> Ticket:
+    note = _required_note(note, what="重新办理的理由")
+    step = _begin(ticket_id, "reopen", actor)
+    ticket = _commit(
+        step, note=note, reopen_count=step.ticket.reopen_count + 1, **_back_to_handler(step.ticket, step.now)
+    )
+    _notify([ticket.assignee] if ticket.assignee else [], ticket, f"重新办理：{note}")
+    return ticket
+
+
+@transaction.atomic
+def do_merge(ticket_id: int, *, actor: User, target_id: int, note: str = "") -> Ticket:
+    """合并 a duplicate into the ticket that carries on; the target's timeline notes it."""
+    if target_id == ticket_id:
+        raise TicketInputError("target", "不能与自身合并")
+    try:
+        target = get_ticket_for(actor, target_id)
+    except Exception as exc:
+        raise TicketInputError("target", f"找不到诉求 {target_id}") from exc
+    if target.status in workflow.TERMINAL:
+        raise TicketInputError("target", f"诉求 {target.number} 已{target.get_status_display()}，不能并入")
+    step = _begin(ticket_id, "merge", actor)
+    ticket = _commit(
+        step,
+        note=note,
+        data={"target": target.pk},
+        merged_into=target,
+        next_escalation_at=None,
+        remind_at=None,
+    )
+    _event(
+        target,
+        "merged_in",
+        actor,
+        frm=target.status,
+        to=target.status,
+        note=f"{ticket.number} 并入本诉求",
+        data={"source": ticket.pk},
+        at=step.now,
+    )
+    _notify_resident(ticket, f"与诉求 {target.number} 合并办理")
+    return ticket
+
+
+@transaction.atomic
+def do_withdraw(ticket_id: int, *, actor: User, note: str = "") -> Ticket:
+    """撤回 by the resident (or staff on the caller's behalf)."""
+    step = _begin(ticket_id, "withdraw", actor)
+    Assignment.objects.filter(ticket=step.ticket, active=True).update(active=False)
+    return _commit(step, note=note, next_escalation_at=None, remind_at=None)
+
+
+@transaction.atomic
+def do_remind(ticket_id: int, *, due_by: dt.datetime) -> bool:
+    """The worker's reminder to whoever holds a ticket whose deadline is three quarters gone.
+
+    Claims the reminder by clearing `remind_at`, so a repeated sweep sends it once."""
+    ticket = Ticket.objects.filter(pk=ticket_id, remind_at__lte=due_by).select_related("assignee").first()
+    if ticket is None or not Ticket.objects.filter(pk=ticket_id, remind_at=ticket.remind_at).update(
+        remind_at=None
+    ):
+        return False
+    if ticket.status == Status.IN_PROGRESS:
+        users = [ticket.assignee] if ticket.assignee else []
+        deadline = ticket.resolve_deadline
+        text = "即将到办结时限"
+    else:
+        units = list(Assignment.objects.filter(ticket=ticket, active=True).values_list("unit_id", flat=True))
+        users = list(unit_staff([u for u in units if u])) + ([ticket.assignee] if ticket.assignee else [])
+        if ticket.status in (Status.NEW, Status.ACCEPTED, Status.RETURNED):
+            users = _dispatchers(ticket)
+        deadline = ticket.claim_deadline
+        text = "即将超过接单时限"
+    when = f"（{timezone.localtime(deadline):%m-%d %H:%M}）" if deadline else ""
+    _notify([u for u in users if u is not None], ticket, f"{text}{when}，请尽快处理")
+    TicketEvent.objects.create(
+        ticket=ticket,
+        action="remind",
+        actor_name="系统",
+        from_status=ticket.status,
+        to_status=ticket.status,
+        note=f"催办：{text}",
+    )
+    return True

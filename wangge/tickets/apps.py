@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TicketsConfig(AppConfig):
+    name = "wangge.tickets"
+    verbose_name = "诉求闭环"

@@ -1,0 +1,42 @@
+"""`manage.py ticket_worker`: escalate overdue tickets and send reminders, forever (or `--once`)."""
+
+import signal
+import time
+from types import FrameType
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from wangge.tickets.worker import sweep
+
+
+class Command(BaseCommand):
+    help = "Escalate overdue tickets up the ladder and send reminders (the deadline worker)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--once", action="store_true", help="one sweep, then exit")
+        parser.add_argument("--interval", type=float, default=30.0, help="seconds between sweeps")
+        parser.add_argument("--pause-ms", type=int, default=0, help="pause between tickets (milliseconds)")
+
+    def handle(self, *args: Any, once: bool, interval: float, pause_ms: int, **options: Any) -> None:
+        stopping = False
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        while not stopping:
+            close_old_connections()
+            report = sweep(pause=pause_ms / 1000, should_stop=lambda: stopping)
+            if report.escalated or report.reminded:
+                self.stdout.write(f"escalated {report.escalated}, reminded {report.reminded}")
+                self.stdout.flush()
+            if once:
+                break
+            slept = 0.0
+            while not stopping and slept < interval:
+                time.sleep(0.2)
+                slept += 0.2

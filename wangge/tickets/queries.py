@@ -1,0 +1,143 @@
+"""Who sees which tickets, and how a user relates to one ticket (the `who` of workflow.py).
+
+Staff of an area see the tickets of its subtree; unit staff see tickets assigned to or summoning their
+unit; party members and volunteers see tickets assigned to them; residents see their own. Everything
+else answers 404.
+"""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from wangge.accounts.models import User
+from wangge.areas.models import DISTRICT_CODE_LENGTH, SEGMENT_LENGTH, Membership, Role
+from wangge.areas.scoping import Scope, prefix_q, scope_of
+from wangge.tickets import workflow
+from wangge.tickets.models import LADDER, Assignment, Level, SummonsCall, Ticket
+
+# Roles that see every ticket of their area's subtree.
+AREA_TICKET_ROLES = frozenset(
+    {
+        Role.GRID_HEAD,
+        Role.GRID_WORKER,
+        Role.COMMUNITY_STAFF,
+        Role.STREET_STAFF,
+        Role.DISTRICT_STAFF,
+        Role.LEADER,
+    }
+)
+# Which role dispatches at which level of the ladder, and how long its area code is.
+DISPATCH_ROLE = {
+    Level.GRID: Role.GRID_HEAD,
+    Level.COMMUNITY: Role.COMMUNITY_STAFF,
+    Level.STREET: Role.STREET_STAFF,
+    Level.DISTRICT: Role.DISTRICT_STAFF,
+}
+LADDER_INDEX = {level: i for i, level in enumerate(LADDER)}
+SUPERVISOR_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_STAFF})
+ROLE_LEVEL = {role: level for level, role in DISPATCH_ROLE.items()}
+
+
+def ancestor_codes(code: str) -> list[str]:
+    """The code itself and every ancestor's code, root first."""
+    return [code[:n] for n in range(DISTRICT_CODE_LENGTH, len(code) + 1, SEGMENT_LENGTH)]
+
+
+def _area_ticket_prefixes(scope: Scope) -> list[str]:
+    return [m.area.code for m in scope.memberships if m.area is not None and m.role in AREA_TICKET_ROLES]
+
+
+def ticket_q(user: User) -> Q:
+    scope = scope_of(user)
+    if scope.everything:
+        return Q()
+    q = prefix_q("area_code", _area_ticket_prefixes(scope))
+    if scope.unit_ids:
+        q |= Q(Exists(Assignment.objects.filter(ticket=OuterRef("pk"), unit_id__in=scope.unit_ids)))
+        q |= Q(Exists(SummonsCall.objects.filter(summons__ticket=OuterRef("pk"), unit_id__in=scope.unit_ids)))
+    if user.is_authenticated:
+        q |= Q(Exists(Assignment.objects.filter(ticket=OuterRef("pk"), user=user)))
+        q |= Q(submitted_by=user)
+        if hasattr(user, "resident"):
+            q |= Q(resident__user=user)
+    return q
+
+
+def tickets_for(user: User) -> QuerySet[Ticket]:
+    if not user.is_authenticated:
+        return Ticket.objects.none()
+    return Ticket.objects.filter(ticket_q(user))
+
+
+def get_ticket_for(user: User, ticket_id: int) -> Ticket:
+    ticket = (
+        tickets_for(user)
+        .select_related("area", "category", "assignee", "lead_unit", "resident", "merged_into")
+        .filter(pk=ticket_id)
+        .first()
+    )
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def _covers(m: Membership, ticket: Ticket) -> bool:
+    return m.area is not None and ticket.area_code.startswith(m.area.code)
+
+
+def relations_of(user: User | None, ticket: Ticket) -> set[str]:
+    """How this user stands to this ticket right now (see workflow.py)."""
+    if user is None:
+        return {workflow.SYSTEM}
+    relations: set[str] = set()
+    scope = scope_of(user)
+    is_staff_member = bool(scope.memberships)
+    own_resident = ticket.resident is not None and ticket.resident.user_id == user.pk
+    if own_resident or (ticket.submitted_by_id == user.pk and not is_staff_member):
+        relations.add(workflow.RESIDENT)
+    ticket_level = LADDER_INDEX[Level(ticket.level)]
+    for m in scope.memberships:
+        if not _covers(m, ticket):
+            continue
+        if m.role in (Role.GRID_HEAD, Role.GRID_WORKER) and ticket.level == Level.GRID:
+            relations.add(workflow.GRID)
+        level = ROLE_LEVEL.get(Role(m.role))
+        if level is not None and LADDER_INDEX[level] >= ticket_level:
+            relations.add(workflow.DISPATCHER)
+        if m.role in SUPERVISOR_ROLES:
+            relations |= {workflow.REVIEWER, workflow.SUMMONER}
+    if scope.everything:
+        relations |= {workflow.DISPATCHER, workflow.REVIEWER, workflow.SUMMONER}
+    active = Assignment.objects.filter(ticket=ticket, active=True)
+    if active.filter(Q(user=user) | Q(unit_id__in=scope.unit_ids)).exists():
+        relations.add(workflow.HANDLER)
+    if (
+        scope.unit_ids
+        and SummonsCall.objects.filter(summons__ticket=ticket, unit_id__in=scope.unit_ids).exists()
+    ):
+        relations.add(workflow.SUMMONED)
+    return relations
+
+
+def allowed_actions(user: User, ticket: Ticket) -> list[str]:
+    """The actions this user may take on this ticket now, in table order, each once."""
+    relations = relations_of(user, ticket)
+    seen: list[str] = []
+    for t in workflow.TRANSITIONS:
+        if t.action not in seen and ticket.status in t.sources and t.who & relations:
+            seen.append(t.action)
+    return seen
+
+
+def staff_at(area_code: str, roles: set[str] | frozenset[str]) -> QuerySet[User]:
+    """Active users holding one of `roles` on this area or one of its ancestors."""
+    return User.objects.filter(
+        memberships__active=True,
+        memberships__role__in=roles,
+        memberships__area__code__in=ancestor_codes(area_code),
+    ).distinct()
+
+
+def unit_staff(unit_ids: list[int]) -> QuerySet[User]:
+    return User.objects.filter(
+        memberships__active=True, memberships__role=Role.UNIT_STAFF, memberships__unit_id__in=unit_ids
+    ).distinct()

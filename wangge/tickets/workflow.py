@@ -1,0 +1,115 @@
+"""The ticket loop as data (PRODUCT.md section 4): each action, from which states, by whom, to which state.
+
+"Who" is a relation between a user and one ticket, not a global role:
+- RESIDENT   the resident who raised it (or the person who typed it in for themselves);
+- GRID       the grid head and grid workers of the ticket's grid, while it sits at grid level;
+- DISPATCHER staff who dispatch at the ticket's current level or above: the grid head at grid level,
+             community staff up to community level, street staff up to street level, district staff always;
+- REVIEWER   community, street and district staff over the ticket (审单, 回访);
+- SUMMONER   community, street and district staff over the ticket (吹哨);
+- HANDLER    the person or a member of a unit the ticket is assigned to;
+- SUMMONED   a member of a unit called by a summons on the ticket;
+- SYSTEM     the deadline worker.
+
+`to` is the next status, `SAME` for no change, or a map from the action's outcome to the next status.
+"""
+
+from dataclasses import dataclass, field
+
+from wangge.tickets.models import Status
+
+RESIDENT = "resident"
+GRID = "grid"
+DISPATCHER = "dispatcher"
+REVIEWER = "reviewer"
+SUMMONER = "summoner"
+HANDLER = "handler"
+SUMMONED = "summoned"
+SYSTEM = "system"
+
+SAME = "same"
+
+NEW, ACCEPTED, ASSIGNED, IN_PROGRESS = Status.NEW, Status.ACCEPTED, Status.ASSIGNED, Status.IN_PROGRESS
+RESOLVED, CLOSED, RETURNED = Status.RESOLVED, Status.CLOSED, Status.RETURNED
+OPEN = frozenset({NEW, ACCEPTED, ASSIGNED, IN_PROGRESS, RETURNED})
+TERMINAL = frozenset({CLOSED, Status.MERGED, Status.WITHDRAWN, Status.REJECTED})
+
+# How a verdict or a rating ends: closed, reopened once, or sent up to the street.
+AFTER_VERDICT = {"closed": CLOSED, "reopened": IN_PROGRESS, "to_street": ACCEPTED, "not_reached": SAME}
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset[str]
+    to: str | dict[str, str]
+    who: frozenset[str]
+    label: str
+    needs: tuple[str, ...] = field(default=())  # payload fields that must be given
+
+
+def _t(
+    action: str,
+    sources: set[str] | frozenset[str],
+    to: str | dict[str, str],
+    who: set[str],
+    label: str,
+    needs: tuple[str, ...] = (),
+) -> Transition:
+    return Transition(action, frozenset(sources), to, frozenset(who), label, needs)
+
+
+TRANSITIONS: list[Transition] = [
+    _t("accept", {NEW}, ACCEPTED, {DISPATCHER}, "受理", ("kind",)),
+    _t("reject", {NEW}, Status.REJECTED, {DISPATCHER}, "不予受理", ("note",)),
+    _t("assign", {ACCEPTED, ASSIGNED, RETURNED, IN_PROGRESS}, ASSIGNED, {DISPATCHER}, "派单"),
+    _t("claim", {ASSIGNED}, IN_PROGRESS, {HANDLER}, "接单"),
+    _t("claim", {IN_PROGRESS}, SAME, {HANDLER}, "接单"),  # a co-unit takes its part
+    _t("claim", {ACCEPTED}, IN_PROGRESS, {GRID}, "接单"),  # 秒认领: the grid takes it directly
+    _t("return", {ASSIGNED, IN_PROGRESS}, {"lead": RETURNED, "co_unit": SAME}, {HANDLER}, "退单", ("note",)),
+    _t("escalate", {NEW}, NEW, {GRID, DISPATCHER, SYSTEM}, "上报"),
+    _t("escalate", {ACCEPTED, ASSIGNED, RETURNED}, ACCEPTED, {GRID, DISPATCHER, SYSTEM}, "上报"),
+    _t("escalate", {IN_PROGRESS}, SAME, {HANDLER, DISPATCHER, SYSTEM}, "上报"),
+    _t("summon", {ACCEPTED, ASSIGNED, IN_PROGRESS, RETURNED}, SAME, {SUMMONER}, "吹哨", ("units",)),
+    _t("report", OPEN, SAME, {SUMMONED}, "报到"),
+    _t("note", OPEN | {RESOLVED}, SAME, {GRID, DISPATCHER, REVIEWER, HANDLER, SUMMONED}, "进展"),
+    _t("resolve", {IN_PROGRESS}, RESOLVED, {HANDLER}, "办结反馈", ("note",)),
+    _t(
+        "review",
+        {RESOLVED},
+        {"approved": RESOLVED, "sent_back": IN_PROGRESS},
+        {REVIEWER},
+        "审核",
+        ("approve",),
+    ),
+    _t("callback", {RESOLVED}, AFTER_VERDICT, {REVIEWER, DISPATCHER}, "回访", ("reached",)),
+    _t("rate", {RESOLVED, CLOSED}, {**AFTER_VERDICT, "closed": CLOSED}, {RESIDENT}, "评价", ("rating",)),
+    _t("close", {RESOLVED}, CLOSED, {REVIEWER}, "免回访办结", ("note",)),
+    _t("reopen", {RESOLVED, CLOSED}, IN_PROGRESS, {REVIEWER}, "重新办理", ("note",)),
+    _t("merge", OPEN, Status.MERGED, {DISPATCHER}, "合并", ("target",)),
+    _t("withdraw", OPEN, Status.WITHDRAWN, {RESIDENT, DISPATCHER}, "撤回"),
+]
+
+ACTIONS: dict[str, str] = {t.action: t.label for t in TRANSITIONS}
+
+
+def transitions_for(action: str) -> list[Transition]:
+    return [t for t in TRANSITIONS if t.action == action]
+
+
+def find(action: str, status: str, relations: set[str]) -> Transition | None:
+    """The row that lets someone with these relations take this action in this status, if any."""
+    for t in transitions_for(action):
+        if status in t.sources and t.who & relations:
+            return t
+    return None
+
+
+def target(transition: Transition, status: str, outcome: str | None = None) -> str:
+    """The next status, given the current one and (for actions with outcomes) the outcome."""
+    to = transition.to
+    if isinstance(to, dict):
+        if outcome is None or outcome not in to:
+            raise ValueError(f"{transition.action}: unknown outcome {outcome!r}")
+        to = to[outcome]
+    return status if to == SAME else to
