@@ -104,7 +104,7 @@ def test_lead_and_co_units_and_a_co_unit_return(new_ticket, actor) -> None:  # t
     after = a.do_return(ticket.pk, actor=zj_staff, note="非本部门职责")
     assert after.status == Status.IN_PROGRESS and after.ever_returned  # the lead still has it
     with pytest.raises(a.TicketInputError, match="不服务"):
-        other_wy = Unit.objects.exclude(pk=wy.pk).filter(kind="property").first()
+        other_wy = Unit.objects.exclude(pk=wy.pk).filter(kind="property")[0]
         a.do_assign(ticket.pk, actor=community, units=[other_wy])
 
 
@@ -131,7 +131,9 @@ def test_summons_records_reported_late_and_missing(new_ticket, actor) -> None:  
     with pytest.raises(a.WorkflowError, match="已报到"):
         a.do_report(ticket.pk, actor=actor("unit"))
     # The deadline passes right after the property company reported; 住建 reports late, 供水 never.
-    summons.deadline = summons.calls.get(unit=wy).reported_at + dt.timedelta(microseconds=1)
+    reported_at = summons.calls.get(unit=wy).reported_at
+    assert reported_at is not None
+    summons.deadline = reported_at + dt.timedelta(microseconds=1)
     summons.save(update_fields=["deadline"])
     a.do_report(ticket.pk, actor=zj.memberships.first().user)
     states = {c.unit.code: c.state() for c in summons.calls.select_related("unit", "summons")}
