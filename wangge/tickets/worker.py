@@ -46,8 +46,9 @@ def due_for_reminder(now: dt.datetime) -> list[int]:
     )
 
 
-def sweep(now: dt.datetime | None = None, *, pause: float = 0.0,
-          should_stop: Callable[[], bool] = lambda: False) -> SweepReport:
+def sweep(
+    now: dt.datetime | None = None, *, pause: float = 0.0, should_stop: Callable[[], bool] = lambda: False
+) -> SweepReport:
     """One pass over everything due at `now`. `pause` seconds between tickets spares a busy database."""
     now = now or timezone.now()
     report = SweepReport()

@@ -9,250 +9,626 @@ import wangge.tickets.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('areas', '0001_initial'),
-        ('people', '0002_default_care_tags'),
+        ("areas", "0001_initial"),
+        ("people", "0002_default_care_tags"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CalendarDay',
+            name="CalendarDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='日期')),
-                ('workday', models.BooleanField(default=False, verbose_name='上班')),
-                ('name', models.CharField(blank=True, max_length=30, verbose_name='说明')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(unique=True, verbose_name="日期")),
+                ("workday", models.BooleanField(default=False, verbose_name="上班")),
+                ("name", models.CharField(blank=True, max_length=30, verbose_name="说明")),
             ],
             options={
-                'verbose_name': '节假日',
-                'verbose_name_plural': '节假日',
-                'ordering': ['date'],
+                "verbose_name": "节假日",
+                "verbose_name_plural": "节假日",
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=12, unique=True, verbose_name='编码')),
-                ('name', models.CharField(max_length=50, verbose_name='名称')),
-                ('path', models.CharField(max_length=160, verbose_name='完整名称')),
-                ('default_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='areas.unit', verbose_name='默认承办单位')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='tickets.category')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=12, unique=True, verbose_name="编码")),
+                ("name", models.CharField(max_length=50, verbose_name="名称")),
+                ("path", models.CharField(max_length=160, verbose_name="完整名称")),
+                (
+                    "default_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="areas.unit",
+                        verbose_name="默认承办单位",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="tickets.category",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '诉求分类',
-                'verbose_name_plural': '诉求分类',
-                'ordering': ['code'],
+                "verbose_name": "诉求分类",
+                "verbose_name_plural": "诉求分类",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Ticket',
+            name="Ticket",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=100, verbose_name='标题')),
-                ('description', models.TextField(max_length=4000, verbose_name='诉求内容')),
-                ('channel', models.CharField(choices=[('h5', '指尖办(H5)'), ('12345', '12345热线'), ('provincial', '省级政务平台'), ('phone', '电话'), ('wechat', '微信群'), ('grid', '网格发现'), ('visit', '走访'), ('wish', '心愿墙'), ('sensor', '感知设备'), ('staff', '窗口代录'), ('api', '接口')], max_length=12, verbose_name='渠道')),
-                ('external_id', models.CharField(blank=True, max_length=60, verbose_name='来源编号')),
-                ('area_code', models.CharField(db_index=True, max_length=40)),
-                ('lat', models.FloatField(blank=True, null=True, verbose_name='纬度')),
-                ('lng', models.FloatField(blank=True, null=True, verbose_name='经度')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('urgency', models.CharField(choices=[('normal', '一般'), ('urgent', '紧急'), ('critical', '特急')], default='normal', max_length=10, verbose_name='紧急程度')),
-                ('kind', models.CharField(blank=True, choices=[('private', '私事'), ('small', '小事'), ('major', '大事')], max_length=10, verbose_name='事项类型')),
-                ('status', models.CharField(choices=[('new', '待受理'), ('accepted', '待派单'), ('assigned', '待接单'), ('in_progress', '办理中'), ('resolved', '待回访'), ('closed', '已办结'), ('returned', '已退单'), ('merged', '已合并'), ('withdrawn', '已撤回'), ('rejected', '不予受理')], default='new', max_length=12, verbose_name='状态')),
-                ('level', models.CharField(choices=[('grid', '网格'), ('community', '社区'), ('street', '街道'), ('district', '区')], default='grid', max_length=10, verbose_name='所在层级')),
-                ('contact_name', models.CharField(blank=True, max_length=50, verbose_name='联系人')),
-                ('contact_phone_encrypted', models.TextField(blank=True)),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='提交时间')),
-                ('accepted_at', models.DateTimeField(blank=True, null=True)),
-                ('assigned_at', models.DateTimeField(blank=True, null=True)),
-                ('claimed_at', models.DateTimeField(blank=True, null=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('claim_deadline', models.DateTimeField(blank=True, null=True, verbose_name='接单时限')),
-                ('resolve_deadline', models.DateTimeField(blank=True, null=True, verbose_name='办结时限')),
-                ('next_escalation_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('remind_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('response_seconds', models.PositiveIntegerField(blank=True, null=True)),
-                ('handling_seconds', models.PositiveIntegerField(blank=True, null=True)),
-                ('on_time', models.BooleanField(blank=True, null=True)),
-                ('ever_escalated', models.BooleanField(default=False)),
-                ('ever_returned', models.BooleanField(default=False)),
-                ('reviewed', models.BooleanField(default=False)),
-                ('callback_reached', models.BooleanField(blank=True, null=True)),
-                ('verdict', models.CharField(blank=True, choices=[('satisfied', '满意'), ('basically_satisfied', '基本满意'), ('dissatisfied', '不满意')], max_length=20, verbose_name='回访评价')),
-                ('rating', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='居民评分')),
-                ('dissatisfied_count', models.PositiveSmallIntegerField(default=0)),
-                ('reopen_count', models.PositiveSmallIntegerField(default=0)),
-                ('version', models.PositiveIntegerField(default=0)),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tickets', to='areas.area', verbose_name='网格')),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_tickets', to=settings.AUTH_USER_MODEL)),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='tickets.category', verbose_name='分类')),
-                ('lead_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='led_tickets', to='areas.unit')),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='merged_tickets', to='tickets.ticket')),
-                ('resident', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tickets', to='people.resident')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='submitted_tickets', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="标题")),
+                ("description", models.TextField(max_length=4000, verbose_name="诉求内容")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("h5", "指尖办(H5)"),
+                            ("12345", "12345热线"),
+                            ("provincial", "省级政务平台"),
+                            ("phone", "电话"),
+                            ("wechat", "微信群"),
+                            ("grid", "网格发现"),
+                            ("visit", "走访"),
+                            ("wish", "心愿墙"),
+                            ("sensor", "感知设备"),
+                            ("staff", "窗口代录"),
+                            ("api", "接口"),
+                        ],
+                        max_length=12,
+                        verbose_name="渠道",
+                    ),
+                ),
+                ("external_id", models.CharField(blank=True, max_length=60, verbose_name="来源编号")),
+                ("area_code", models.CharField(db_index=True, max_length=40)),
+                ("lat", models.FloatField(blank=True, null=True, verbose_name="纬度")),
+                ("lng", models.FloatField(blank=True, null=True, verbose_name="经度")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                (
+                    "urgency",
+                    models.CharField(
+                        choices=[("normal", "一般"), ("urgent", "紧急"), ("critical", "特急")],
+                        default="normal",
+                        max_length=10,
+                        verbose_name="紧急程度",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[("private", "私事"), ("small", "小事"), ("major", "大事")],
+                        max_length=10,
+                        verbose_name="事项类型",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "待受理"),
+                            ("accepted", "待派单"),
+                            ("assigned", "待接单"),
+                            ("in_progress", "办理中"),
+                            ("resolved", "待回访"),
+                            ("closed", "已办结"),
+                            ("returned", "已退单"),
+                            ("merged", "已合并"),
+                            ("withdrawn", "已撤回"),
+                            ("rejected", "不予受理"),
+                        ],
+                        default="new",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("grid", "网格"),
+                            ("community", "社区"),
+                            ("street", "街道"),
+                            ("district", "区"),
+                        ],
+                        default="grid",
+                        max_length=10,
+                        verbose_name="所在层级",
+                    ),
+                ),
+                ("contact_name", models.CharField(blank=True, max_length=50, verbose_name="联系人")),
+                ("contact_phone_encrypted", models.TextField(blank=True)),
+                (
+                    "submitted_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="提交时间"),
+                ),
+                ("accepted_at", models.DateTimeField(blank=True, null=True)),
+                ("assigned_at", models.DateTimeField(blank=True, null=True)),
+                ("claimed_at", models.DateTimeField(blank=True, null=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("claim_deadline", models.DateTimeField(blank=True, null=True, verbose_name="接单时限")),
+                ("resolve_deadline", models.DateTimeField(blank=True, null=True, verbose_name="办结时限")),
+                ("next_escalation_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("remind_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("response_seconds", models.PositiveIntegerField(blank=True, null=True)),
+                ("handling_seconds", models.PositiveIntegerField(blank=True, null=True)),
+                ("on_time", models.BooleanField(blank=True, null=True)),
+                ("ever_escalated", models.BooleanField(default=False)),
+                ("ever_returned", models.BooleanField(default=False)),
+                ("reviewed", models.BooleanField(default=False)),
+                ("callback_reached", models.BooleanField(blank=True, null=True)),
+                (
+                    "verdict",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("satisfied", "满意"),
+                            ("basically_satisfied", "基本满意"),
+                            ("dissatisfied", "不满意"),
+                        ],
+                        max_length=20,
+                        verbose_name="回访评价",
+                    ),
+                ),
+                ("rating", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="居民评分")),
+                ("dissatisfied_count", models.PositiveSmallIntegerField(default=0)),
+                ("reopen_count", models.PositiveSmallIntegerField(default=0)),
+                ("version", models.PositiveIntegerField(default=0)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tickets",
+                        to="areas.area",
+                        verbose_name="网格",
+                    ),
+                ),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assigned_tickets",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="tickets.category",
+                        verbose_name="分类",
+                    ),
+                ),
+                (
+                    "lead_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="led_tickets",
+                        to="areas.unit",
+                    ),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="merged_tickets",
+                        to="tickets.ticket",
+                    ),
+                ),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="tickets",
+                        to="people.resident",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="submitted_tickets",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '诉求',
-                'verbose_name_plural': '诉求',
-                'ordering': ['-submitted_at', '-id'],
+                "verbose_name": "诉求",
+                "verbose_name_plural": "诉求",
+                "ordering": ["-submitted_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Summons',
+            name="Summons",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('issued_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('deadline', models.DateTimeField(verbose_name='报到时限')),
-                ('note', models.TextField(blank=True, verbose_name='事由')),
-                ('issued_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='summonses', to='tickets.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("issued_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("deadline", models.DateTimeField(verbose_name="报到时限")),
+                ("note", models.TextField(blank=True, verbose_name="事由")),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="summonses",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '吹哨',
-                'verbose_name_plural': '吹哨',
-                'ordering': ['issued_at', 'id'],
+                "verbose_name": "吹哨",
+                "verbose_name_plural": "吹哨",
+                "ordering": ["issued_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Assignment',
+            name="Assignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lead', models.BooleanField(default=False, verbose_name='牵头')),
-                ('assigned_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('claimed_at', models.DateTimeField(blank=True, null=True)),
-                ('returned_at', models.DateTimeField(blank=True, null=True)),
-                ('return_reason', models.TextField(blank=True, verbose_name='退单理由')),
-                ('active', models.BooleanField(default=True)),
-                ('claimed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='areas.unit')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='tickets.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("lead", models.BooleanField(default=False, verbose_name="牵头")),
+                ("assigned_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("claimed_at", models.DateTimeField(blank=True, null=True)),
+                ("returned_at", models.DateTimeField(blank=True, null=True)),
+                ("return_reason", models.TextField(blank=True, verbose_name="退单理由")),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "claimed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="areas.unit",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-lead', 'id'],
+                "ordering": ["-lead", "id"],
             },
         ),
         migrations.CreateModel(
-            name='TicketEvent',
+            name="TicketEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=20, verbose_name='动作')),
-                ('actor_name', models.CharField(max_length=60, verbose_name='操作人')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('from_status', models.CharField(blank=True, max_length=12)),
-                ('to_status', models.CharField(blank=True, max_length=12)),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='tickets.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("action", models.CharField(max_length=20, verbose_name="动作")),
+                ("actor_name", models.CharField(max_length=60, verbose_name="操作人")),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("from_status", models.CharField(blank=True, max_length=12)),
+                ("to_status", models.CharField(blank=True, max_length=12)),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '办理记录',
-                'verbose_name_plural': '办理记录',
-                'ordering': ['at', 'id'],
+                "verbose_name": "办理记录",
+                "verbose_name_plural": "办理记录",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='TicketPhoto',
+            name="TicketPhoto",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.CharField(choices=[('submit', '诉求照片'), ('result', '办结照片')], max_length=10)),
-                ('image', models.FileField(upload_to=wangge.tickets.models.photo_path)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='tickets.ticket')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(choices=[("submit", "诉求照片"), ("result", "办结照片")], max_length=10),
+                ),
+                ("image", models.FileField(upload_to=wangge.tickets.models.photo_path)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="photos",
+                        to="tickets.ticket",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='UnitAssessment',
+            name="UnitAssessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.CharField(max_length=10, verbose_name='考核期')),
-                ('score', models.PositiveSmallIntegerField(verbose_name='评分(1-5)')),
-                ('comment', models.TextField(blank=True, verbose_name='评语')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='unit_assessments', to='areas.area')),
-                ('assessor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='areas.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period", models.CharField(max_length=10, verbose_name="考核期")),
+                ("score", models.PositiveSmallIntegerField(verbose_name="评分(1-5)")),
+                ("comment", models.TextField(blank=True, verbose_name="评语")),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="unit_assessments",
+                        to="areas.area",
+                    ),
+                ),
+                (
+                    "assessor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assessments",
+                        to="areas.unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '以下评上',
-                'verbose_name_plural': '以下评上',
+                "verbose_name": "以下评上",
+                "verbose_name_plural": "以下评上",
             },
         ),
         migrations.CreateModel(
-            name='SlaRule',
+            name="SlaRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('urgency', models.CharField(choices=[('normal', '一般'), ('urgent', '紧急'), ('critical', '特急')], max_length=10, verbose_name='紧急程度')),
-                ('claim_minutes', models.PositiveIntegerField(verbose_name='接单时限（分钟）')),
-                ('resolve_minutes_small', models.PositiveIntegerField(verbose_name='办结时限·小事（分钟）')),
-                ('resolve_minutes_major', models.PositiveIntegerField(verbose_name='办结时限·大事（分钟）')),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='tickets.category', verbose_name='分类（空=全部）')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "urgency",
+                    models.CharField(
+                        choices=[("normal", "一般"), ("urgent", "紧急"), ("critical", "特急")],
+                        max_length=10,
+                        verbose_name="紧急程度",
+                    ),
+                ),
+                ("claim_minutes", models.PositiveIntegerField(verbose_name="接单时限（分钟）")),
+                ("resolve_minutes_small", models.PositiveIntegerField(verbose_name="办结时限·小事（分钟）")),
+                ("resolve_minutes_major", models.PositiveIntegerField(verbose_name="办结时限·大事（分钟）")),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="tickets.category",
+                        verbose_name="分类（空=全部）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '时限规则',
-                'verbose_name_plural': '时限规则',
-                'constraints': [models.UniqueConstraint(fields=('category', 'urgency'), name='sla_unique_category_urgency'), models.UniqueConstraint(condition=models.Q(('category', None)), fields=('urgency',), name='sla_unique_default_urgency')],
+                "verbose_name": "时限规则",
+                "verbose_name_plural": "时限规则",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("category", "urgency"), name="sla_unique_category_urgency"
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("category", None)),
+                        fields=("urgency",),
+                        name="sla_unique_default_urgency",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SummonsCall',
+            name="SummonsCall",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reported_at', models.DateTimeField(blank=True, null=True)),
-                ('note', models.TextField(blank=True)),
-                ('reported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('summons', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='calls', to='tickets.summons')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='summons_calls', to='areas.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reported_at", models.DateTimeField(blank=True, null=True)),
+                ("note", models.TextField(blank=True)),
+                (
+                    "reported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "summons",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="calls",
+                        to="tickets.summons",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="summons_calls",
+                        to="areas.unit",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('summons', 'unit'), name='summons_call_unique_unit')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("summons", "unit"), name="summons_call_unique_unit")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['area_code', 'submitted_at'], name='tickets_tic_area_co_8465f8_idx'),
+            model_name="ticket",
+            index=models.Index(fields=["area_code", "submitted_at"], name="tickets_tic_area_co_8465f8_idx"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['status', 'area_code'], name='tickets_tic_status_11ddad_idx'),
+            model_name="ticket",
+            index=models.Index(fields=["status", "area_code"], name="tickets_tic_status_11ddad_idx"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['submitted_at'], name='tickets_tic_submitt_63f6b1_idx'),
+            model_name="ticket",
+            index=models.Index(fields=["submitted_at"], name="tickets_tic_submitt_63f6b1_idx"),
         ),
         migrations.AddConstraint(
-            model_name='ticket',
-            constraint=models.UniqueConstraint(condition=models.Q(('external_id', ''), _negated=True), fields=('channel', 'external_id'), name='ticket_unique_external_id'),
+            model_name="ticket",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("external_id", ""), _negated=True),
+                fields=("channel", "external_id"),
+                name="ticket_unique_external_id",
+            ),
         ),
         migrations.AddIndex(
-            model_name='assignment',
-            index=models.Index(fields=['unit', 'active'], name='tickets_ass_unit_id_188965_idx'),
+            model_name="assignment",
+            index=models.Index(fields=["unit", "active"], name="tickets_ass_unit_id_188965_idx"),
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.CheckConstraint(condition=models.Q(('user__isnull', False), ('unit__isnull', False), _connector='OR'), name='assignment_user_or_unit'),
+            model_name="assignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("user__isnull", False), ("unit__isnull", False), _connector="OR"),
+                name="assignment_user_or_unit",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticketevent',
-            index=models.Index(fields=['ticket', 'at'], name='tickets_tic_ticket__39d948_idx'),
+            model_name="ticketevent",
+            index=models.Index(fields=["ticket", "at"], name="tickets_tic_ticket__39d948_idx"),
         ),
         migrations.AddConstraint(
-            model_name='unitassessment',
-            constraint=models.UniqueConstraint(fields=('area', 'unit', 'period'), name='assessment_unique_period'),
+            model_name="unitassessment",
+            constraint=models.UniqueConstraint(
+                fields=("area", "unit", "period"), name="assessment_unique_period"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unitassessment',
-            constraint=models.CheckConstraint(condition=models.Q(('score__gte', 1), ('score__lte', 5)), name='assessment_score_1_5'),
+            model_name="unitassessment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("score__gte", 1), ("score__lte", 5)), name="assessment_score_1_5"
+            ),
         ),
     ]

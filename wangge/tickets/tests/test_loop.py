@@ -39,19 +39,21 @@ def test_the_whole_loop_writes_one_event_per_step(new_ticket, actor) -> None:  #
         ("callback", "resolved", "closed"),
     ]
     # The resident heard of each step in the inbox; the worker was told of the dispatch.
-    resident_texts = list(Notification.objects.filter(user=resident, ticket=ticket).values_list("text", flat=True))
+    resident_texts = list(
+        Notification.objects.filter(user=resident, ticket=ticket).values_list("text", flat=True)
+    )
     assert any("已受理" in t for t in resident_texts) and any("已办结" in t for t in resident_texts)
     assert Notification.objects.filter(user=worker, ticket=ticket, text__contains="派单").exists()
 
 
 def test_actions_outside_the_table_are_refused_with_the_reason(new_ticket, actor) -> None:  # type: ignore[no-untyped-def]
     ticket = new_ticket()
-    with pytest.raises(a.WorkflowError, match="待受理.*不能接单|不能对这件诉求执行"):
+    with pytest.raises(a.WorkflowError, match=r"待受理.*不能接单|不能对这件诉求执行"):
         a.do_claim(ticket.pk, actor=actor("gridworker"))
     with pytest.raises(a.WorkflowError, match="不能对这件诉求执行「受理」"):
         a.do_accept(ticket.pk, actor=actor("gridworker"), kind="small")  # a grid worker does not dispatch
     a.do_accept(ticket.pk, actor=actor("gridhead"), kind="small")
-    with pytest.raises(a.WorkflowError, match="待派单.*不能受理"):
+    with pytest.raises(a.WorkflowError, match=r"待派单.*不能受理"):
         a.do_accept(ticket.pk, actor=actor("community"), kind="small")
     assert len(timeline(ticket)) == 2  # refusals write nothing
 
@@ -88,7 +90,9 @@ def test_grid_claims_directly_and_returns_are_counted(new_ticket, actor) -> None
     assert err.value.field == "note"
     returned = a.do_return(ticket.pk, actor=actor("gridworker"), note="属于供水管网，不是楼内问题")
     assert returned.status == Status.RETURNED and returned.ever_returned and returned.assignee is None
-    assert Assignment.objects.get(ticket=ticket, returned_at__isnull=False).return_reason.startswith("属于供水")
+    assert Assignment.objects.get(ticket=ticket, returned_at__isnull=False).return_reason.startswith(
+        "属于供水"
+    )
 
 
 def test_lead_and_co_units_and_a_co_unit_return(new_ticket, actor) -> None:  # type: ignore[no-untyped-def]
@@ -126,7 +130,9 @@ def test_summons_records_reported_late_and_missing(new_ticket, actor) -> None:  
     wy = Unit.objects.get(memberships__user__username="unit")
     zj, gs = Unit.objects.get(code="210104-ZJ"), Unit.objects.get(code="210104-GS")
     soon = timezone.now() + dt.timedelta(minutes=30)
-    summons = a.do_summon(ticket.pk, actor=community, units=[wy, zj, gs], deadline=soon, note="屋顶漏水联合处置")
+    summons = a.do_summon(
+        ticket.pk, actor=community, units=[wy, zj, gs], deadline=soon, note="屋顶漏水联合处置"
+    )
     a.do_report(ticket.pk, actor=actor("unit"), note="已到现场")
     with pytest.raises(a.WorkflowError, match="已报到"):
         a.do_report(ticket.pk, actor=actor("unit"))
@@ -137,7 +143,11 @@ def test_summons_records_reported_late_and_missing(new_ticket, actor) -> None:  
     summons.save(update_fields=["deadline"])
     a.do_report(ticket.pk, actor=zj.memberships.first().user)
     states = {c.unit.code: c.state() for c in summons.calls.select_related("unit", "summons")}
-    assert states == {wy.code: SummonsState.REPORTED, zj.code: SummonsState.LATE, gs.code: SummonsState.MISSING}
+    assert states == {
+        wy.code: SummonsState.REPORTED,
+        zj.code: SummonsState.LATE,
+        gs.code: SummonsState.MISSING,
+    }
     assert Notification.objects.filter(user=actor("unit"), text__contains="吹哨").exists()
 
 
@@ -153,7 +163,9 @@ def test_dissatisfied_reopens_once_then_goes_to_the_street(new_ticket, actor) ->
     ticket = _resolved(new_ticket, actor)
     community = actor("community")
     reopened = a.do_callback(ticket.pk, actor=community, reached=True, verdict="dissatisfied")
-    assert reopened.status == Status.IN_PROGRESS and reopened.reopen_count == 1 and reopened.resolved_at is None
+    assert (
+        reopened.status == Status.IN_PROGRESS and reopened.reopen_count == 1 and reopened.resolved_at is None
+    )
     a.do_resolve(ticket.pk, actor=actor("gridworker"), note="再次处理")
     street = a.do_rate(ticket.pk, actor=actor("resident"), rating=1)
     assert street.status == Status.ACCEPTED and street.level == Level.STREET and street.assignee is None
@@ -200,8 +212,11 @@ def test_merge_and_withdraw(new_ticket, actor) -> None:  # type: ignore[no-untyp
 
 
 def test_bad_submissions_name_the_field(new_ticket) -> None:  # type: ignore[no-untyped-def]
-    for kwargs, field in [({"title": " "}, "title"), ({"description": ""}, "description"),
-                          ({"urgency": "soon"}, "urgency")]:
+    for kwargs, field in [
+        ({"title": " "}, "title"),
+        ({"description": ""}, "description"),
+        ({"urgency": "soon"}, "urgency"),
+    ]:
         with pytest.raises(a.TicketInputError) as err:
             new_ticket(**kwargs)
         assert err.value.field == field
