@@ -643,6 +643,7 @@ def _back_to_handler(ticket: Ticket, now: dt.datetime) -> dict[str, Any]:
     escalate_at = deadline if deadline and deadline > now else _next_claim_window(ticket, now)
     return {
         "resolved_at": None,
+        "handling_seconds": None,
         "closed_at": None,
         "on_time": None,
         "reviewed": False,

@@ -1,0 +1,133 @@
+"""Each KPI of PRODUCT.md section 5 on a hand-built set of tickets whose answers are worked out by hand."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from wangge.areas.models import Area, Unit
+from wangge.conftest import DEMO_GRID, DEMO_STREET, OTHER_STREET
+from wangge.stats.kpis import kpis, ranking, select_tickets
+from wangge.tickets import actions as a
+from wangge.tickets.models import Assignment, Summons, SummonsCall, Ticket
+
+NOW = timezone.now()
+HOUR = dt.timedelta(hours=1)
+PAST, FUTURE = NOW - HOUR, NOW + 24 * HOUR
+
+
+def make(area: Area, status: str, **facts: object) -> Ticket:
+    defaults: dict = {"submitted_at": NOW - 48 * HOUR, "claim_deadline": FUTURE, "resolve_deadline": FUTURE}
+    return Ticket.objects.create(
+        title="t",
+        description="d",
+        channel="h5",
+        area=area,
+        area_code=area.code,
+        status=status,
+        **{**defaults, **facts},
+    )
+
+
+@pytest.fixture
+def hand_built(db):  # type: ignore[no-untyped-def]
+    grid = Area.objects.get(code=DEMO_GRID)
+    acc, asg = {"accepted_at": PAST}, {"assigned_at": PAST}
+    make(
+        grid,
+        "closed",
+        **acc,
+        **asg,
+        on_time=True,
+        callback_reached=True,
+        verdict="satisfied",
+        response_seconds=600,
+        handling_seconds=3600,
+    )
+    make(
+        grid,
+        "closed",
+        **acc,
+        **asg,
+        on_time=False,
+        callback_reached=True,
+        verdict="basically_satisfied",
+        ever_returned=True,
+        ever_escalated=True,
+        response_seconds=1200,
+        handling_seconds=7200,
+    )
+    make(grid, "closed", **acc, **asg, on_time=True, rating=5, response_seconds=300, handling_seconds=1800)
+    in_progress = make(
+        grid,
+        "in_progress",
+        **acc,
+        **asg,
+        verdict="dissatisfied",
+        response_seconds=1800,
+        resolve_deadline=PAST,
+    )
+    make(grid, "new", claim_deadline=PAST)
+    make(grid, "rejected")
+    units = list(Unit.objects.order_by("code")[:3])
+    summons = Summons.objects.create(ticket=in_progress, deadline=NOW - 2 * HOUR, issued_at=NOW - 3 * HOUR)
+    SummonsCall.objects.create(
+        summons=summons, unit=units[0], reported_at=NOW - 150 * dt.timedelta(minutes=1)
+    )
+    SummonsCall.objects.create(summons=summons, unit=units[1], reported_at=NOW - HOUR)  # late
+    SummonsCall.objects.create(summons=summons, unit=units[2])  # missing
+    # Outside the area and outside the period: they must not count.
+    other = Area.objects.filter(code__startswith=OTHER_STREET, level="grid").first()
+    make(other, "closed", **acc, **asg, on_time=False, verdict="dissatisfied")
+    make(grid, "closed", **acc, **asg, on_time=False, submitted_at=NOW - 800 * 24 * HOUR)
+
+
+def test_every_kpi_on_the_hand_built_set(hand_built) -> None:  # type: ignore[no-untyped-def]
+    result = kpis(select_tickets(area=DEMO_STREET, start=NOW - 30 * 24 * HOUR, end=NOW), now=NOW)
+    assert result.submitted == 6
+    assert result.accepted == 4
+    assert result.closed == 3
+    assert result.closure_rate == 0.75
+    assert result.on_time_rate == round(2 / 3, 4)
+    assert result.response_minutes == 15.0  # median of 5, 10, 20, 30 minutes
+    assert result.handling_minutes == 60.0  # median of 30, 60, 120 minutes
+    assert result.callback_rate == round(2 / 3, 4)  # the third was closed on a rating, no callback
+    assert result.satisfaction_rate == round(2 / 3, 4)  # 满意 + 基本满意 of three verdicts
+    assert result.return_rate == 0.25
+    assert result.summons_rate == round(1 / 3, 4)
+    assert result.solved_in_grid_rate == round(2 / 3, 4)
+    assert result.overdue == 2
+
+
+def test_empty_sets_have_no_rates(db) -> None:  # type: ignore[no-untyped-def]
+    result = kpis(select_tickets(area="999999"))
+    assert result.submitted == 0 and result.closure_rate is None and result.response_minutes is None
+
+
+def test_ranking_groups_child_areas(hand_built) -> None:  # type: ignore[no-untyped-def]
+    rows = ranking(select_tickets(area="210104", start=NOW - 30 * 24 * HOUR), code_length=9, now=NOW)
+    assert rows[DEMO_STREET].submitted == 6 and rows[DEMO_STREET].closure_rate == 0.75
+    assert rows[OTHER_STREET].submitted == 1 and rows[OTHER_STREET].satisfaction_rate == 0.0
+
+
+def test_unit_filter_counts_tickets_assigned_to_the_unit(hand_built) -> None:  # type: ignore[no-untyped-def]
+    unit = Unit.objects.get(code="210104-ZJ")
+    first = Ticket.objects.filter(area_code=DEMO_GRID, status="closed").order_by("pk").first()
+    Assignment.objects.create(ticket=first, unit=unit, lead=True)
+    Assignment.objects.create(ticket=first, unit=unit, lead=False, active=False)  # counted once
+    result = kpis(select_tickets(unit_id=unit.pk))
+    assert result.submitted == 1 and result.closed == 1 and result.on_time_rate == 1.0
+
+
+def test_kpis_follow_the_actions(new_ticket, actor) -> None:  # type: ignore[no-untyped-def]
+    ticket = new_ticket()
+    community, worker = actor("community"), actor("gridworker")
+    a.do_accept(ticket.pk, actor=community, kind="small")
+    a.do_claim(ticket.pk, actor=worker)
+    a.do_resolve(ticket.pk, actor=worker, note="好了")
+    a.do_callback(ticket.pk, actor=community, reached=True, verdict="satisfied")
+    result = kpis(select_tickets(area=DEMO_GRID))
+    assert (result.accepted, result.closed, result.closure_rate, result.callback_rate) == (1, 1, 1.0, 1.0)
+    assert (
+        result.satisfaction_rate == 1.0 and result.solved_in_grid_rate == 1.0 and result.on_time_rate == 1.0
+    )
