@@ -9,6 +9,8 @@ from wangge.accounts.models import User
 from wangge.areas import scoping
 from wangge.areas.models import Area
 from wangge.people.models import Household, Resident
+from wangge.tickets.models import Ticket
+from wangge.tickets.queries import allowed_actions
 
 
 def area_ref(area: Area) -> dict:
@@ -86,4 +88,77 @@ def me_payload(user: User) -> dict:
         "areas": sorted(areas.values(), key=lambda a: a["code"]),
         "units": sorted(units.values(), key=lambda u: u["code"]),
         "resident": resident,
+    }
+
+
+def ticket_row(ticket: Ticket) -> dict:
+    """A ticket as the list and the create call show it. The contact phone is masked."""
+    return {
+        "id": ticket.pk,
+        "number": ticket.number,
+        "title": ticket.title,
+        "status": ticket.status,
+        "status_name": ticket.get_status_display(),
+        "channel": ticket.channel,
+        "urgency": ticket.urgency,
+        "kind": ticket.kind or None,
+        "level": ticket.level,
+        "grid": {"code": ticket.area.code, "name": ticket.area.name},
+        "category": {"code": ticket.category.code, "path": ticket.category.path} if ticket.category else None,
+        "submitted_at": ticket.submitted_at,
+        "claim_deadline": ticket.claim_deadline,
+        "resolve_deadline": ticket.resolve_deadline,
+        "overdue": ticket.is_overdue(),
+        "assignee": ticket.assignee.shown_name if ticket.assignee else None,
+        "lead_unit": ticket.lead_unit.code if ticket.lead_unit else None,
+    }
+
+
+def ticket_detail(ticket: Ticket, user: User) -> dict:
+    events = ticket.events.select_related("actor").order_by("at", "id")
+    summonses = ticket.summonses.prefetch_related("calls__unit")
+    return {
+        **ticket_row(ticket),
+        "description": ticket.description,
+        "address": ticket.address,
+        "lat": ticket.lat,
+        "lng": ticket.lng,
+        "contact_name": ticket.contact_name,
+        "contact_phone": ticket.masked_contact_phone,
+        "external_id": ticket.external_id or None,
+        "merged_into": ticket.merged_into_id,
+        "verdict": ticket.verdict or None,
+        "rating": ticket.rating,
+        "units": [
+            {"code": unit.code, "name": unit.name, "lead": x.lead, "claimed": x.claimed_at is not None}
+            for x in ticket.assignments.filter(active=True, unit__isnull=False).select_related("unit")
+            if (unit := x.unit) is not None
+        ],
+        "summons": [
+            {
+                "deadline": s.deadline,
+                "units": [
+                    {
+                        "code": c.unit.code,
+                        "name": c.unit.name,
+                        "state": c.state(),
+                        "reported_at": c.reported_at,
+                    }
+                    for c in s.calls.all()
+                ],
+            }
+            for s in summonses
+        ],
+        "timeline": [
+            {
+                "action": e.action,
+                "actor": e.actor_name,
+                "at": e.at,
+                "from": e.from_status or None,
+                "to": e.to_status or None,
+                "note": e.note,
+            }
+            for e in events
+        ],
+        "allowed_actions": allowed_actions(user, ticket),
     }

@@ -1,7 +1,10 @@
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from wangge.api.auth import AUTH
+from wangge.api.tickets import router as tickets_router
 from wangge.api.views import router
+from wangge.tickets.actions import TicketInputError, WorkflowError
 
 api = NinjaAPI(
     title="Wangge API",
@@ -13,3 +16,21 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("", router)
+api.add_router("", tickets_router)
+
+
+@api.exception_handler(TicketInputError)
+def bad_input(request: HttpRequest, exc: TicketInputError) -> HttpResponse:
+    """Bad input that only an action can see (an unknown unit, a missing verdict): 422 naming the field,
+    in the same shape as schema validation errors."""
+    return api.create_response(
+        request,
+        {"detail": [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]},
+        status=422,
+    )
+
+
+@api.exception_handler(WorkflowError)
+def not_allowed(request: HttpRequest, exc: WorkflowError) -> HttpResponse:
+    """The action is not allowed in the ticket's state or for this user's role."""
+    return api.create_response(request, {"detail": str(exc)}, status=409)

@@ -17,6 +17,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from wangge.tickets.models import Status, SummonsCall, Ticket, Verdict
+from wangge.tickets.queries import overdue_q
 
 
 def subtree_q(code: str, field_name: str = "area_code") -> Q:
@@ -97,7 +98,6 @@ def select_tickets(
 
 def _counts(now: dt.datetime) -> dict[str, Count]:
     closed = Q(status=Status.CLOSED)
-    open_states = [Status.NEW, Status.ACCEPTED, Status.ASSIGNED, Status.RETURNED]
     return dict(
         submitted=Count("pk"),
         accepted=Count("pk", filter=Q(accepted_at__isnull=False)),
@@ -109,11 +109,7 @@ def _counts(now: dt.datetime) -> dict[str, Count]:
         assigned=Count("pk", filter=Q(assigned_at__isnull=False)),
         returned=Count("pk", filter=Q(assigned_at__isnull=False, ever_returned=True)),
         in_grid=Count("pk", filter=closed & Q(ever_escalated=False)),
-        overdue=Count(
-            "pk",
-            filter=Q(status__in=open_states, claim_deadline__lt=now)
-            | Q(status=Status.IN_PROGRESS, resolve_deadline__lt=now),
-        ),
+        overdue=Count("pk", filter=overdue_q(now)),
     )
 
 

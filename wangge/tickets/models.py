@@ -244,6 +244,7 @@ class Ticket(models.Model):
         return mask_phone(self.contact_phone)
 
     def is_overdue(self, now: dt.datetime | None = None) -> bool:
+        """The same rule as `queries.overdue_q`, for one loaded ticket."""
         now = now or timezone.now()
         if self.status in (Status.NEW, Status.ACCEPTED, Status.ASSIGNED, Status.RETURNED):
             return self.claim_deadline is not None and self.claim_deadline < now

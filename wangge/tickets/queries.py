@@ -5,6 +5,8 @@ unit; party members and volunteers see tickets assigned to them; residents see t
 else answers 404.
 """
 
+import datetime as dt
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -12,7 +14,7 @@ from wangge.accounts.models import User
 from wangge.areas.models import DISTRICT_CODE_LENGTH, SEGMENT_LENGTH, Membership, Role
 from wangge.areas.scoping import Scope, prefix_q, scope_of
 from wangge.tickets import workflow
-from wangge.tickets.models import LADDER, Assignment, Level, SummonsCall, Ticket
+from wangge.tickets.models import LADDER, Assignment, Level, Status, SummonsCall, Ticket
 
 # Roles that see every ticket of their area's subtree.
 AREA_TICKET_ROLES = frozenset(
@@ -60,6 +62,14 @@ def ticket_q(user: User) -> Q:
         if hasattr(user, "resident"):
             q |= Q(resident__user=user)
     return q
+
+
+def overdue_q(now: dt.datetime) -> Q:
+    """Open tickets past their claim deadline (not yet claimed) or resolve deadline (in progress)."""
+    unclaimed = [Status.NEW, Status.ACCEPTED, Status.ASSIGNED, Status.RETURNED]
+    return Q(status__in=unclaimed, claim_deadline__lt=now) | Q(
+        status=Status.IN_PROGRESS, resolve_deadline__lt=now
+    )
 
 
 def tickets_for(user: User) -> QuerySet[Ticket]:

@@ -77,7 +77,7 @@ def hand_built(db):  # type: ignore[no-untyped-def]
     SummonsCall.objects.create(summons=summons, unit=units[1], reported_at=NOW - HOUR)  # late
     SummonsCall.objects.create(summons=summons, unit=units[2])  # missing
     # Outside the area and outside the period: they must not count.
-    other = Area.objects.filter(code__startswith=OTHER_STREET, level="grid").first()
+    other = Area.objects.filter(code__startswith=OTHER_STREET, level="grid")[0]
     make(other, "closed", **acc, **asg, on_time=False, verdict="dissatisfied")
     make(grid, "closed", **acc, **asg, on_time=False, submitted_at=NOW - 800 * 24 * HOUR)
 
@@ -112,7 +112,7 @@ def test_ranking_groups_child_areas(hand_built) -> None:  # type: ignore[no-unty
 
 def test_unit_filter_counts_tickets_assigned_to_the_unit(hand_built) -> None:  # type: ignore[no-untyped-def]
     unit = Unit.objects.get(code="210104-ZJ")
-    first = Ticket.objects.filter(area_code=DEMO_GRID, status="closed").order_by("pk").first()
+    first = Ticket.objects.filter(area_code=DEMO_GRID, status="closed").order_by("pk")[0]
     Assignment.objects.create(ticket=first, unit=unit, lead=True)
     Assignment.objects.create(ticket=first, unit=unit, lead=False, active=False)  # counted once
     result = kpis(select_tickets(unit_id=unit.pk))

@@ -1,0 +1,234 @@
+"""The ticket API (a contract other systems call: keep it stable). Handlers are thin: scope, validate,
+call one action or query."""
+
+import datetime as dt
+from typing import Literal
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+
+from wangge.accounts.models import User
+from wangge.api.presenters import page_of, ticket_detail, ticket_row
+from wangge.areas.models import Unit
+from wangge.stats.kpis import kpis, select_tickets
+from wangge.tickets import actions as a
+from wangge.tickets.intake import category_for, resolve_place
+from wangge.tickets.models import Channel, Ticket, Urgency
+from wangge.tickets.models import Status as TicketStatus
+from wangge.tickets.queries import get_ticket_for, overdue_q, tickets_for
+from wangge.tickets.workflow import ACTIONS
+
+router = Router(tags=["tickets"])
+
+ActionName = Literal[
+    "accept",
+    "reject",
+    "assign",
+    "claim",
+    "return",
+    "escalate",
+    "summon",
+    "report",
+    "note",
+    "resolve",
+    "review",
+    "callback",
+    "rate",
+    "close",
+    "merge",
+    "withdraw",
+    "reopen",
+]
+assert set(ActionName.__args__) == set(ACTIONS)  # type: ignore[attr-defined]
+
+
+class TicketIn(Schema):
+    title: str = Field(..., min_length=1, max_length=100, description="标题")
+    description: str = Field(..., min_length=1, max_length=4000, description="诉求内容")
+    lat: float | None = Field(None, ge=-90, le=90)
+    lng: float | None = Field(None, ge=-180, le=180)
+    address: str = Field("", max_length=200)
+    area: str = Field("", max_length=40, description="区域编码（网格、社区…）")
+    category: str = Field("", max_length=160, description="分类编码或名称")
+    urgency: Urgency = Urgency.NORMAL
+    channel: Channel = Channel.API
+    contact_name: str = Field("", max_length=50)
+    contact_phone: str = Field("", max_length=20, pattern=r"^[0-9+\-\s]*$")
+    external_id: str = Field(
+        "", max_length=60, description="来源系统的工单编号：同一渠道重复提交时返回原工单"
+    )
+
+
+class ActionIn(Schema):
+    note: str = Field("", max_length=4000)
+    kind: Literal["private", "small", "major"] | None = None
+    assignee: str | None = Field(None, max_length=150, description="承办人用户名")
+    units: list[str] = Field(default_factory=list, max_length=20, description="单位编码，第一个为牵头单位")
+    level: Literal["community", "street", "district"] | None = None
+    deadline: dt.datetime | None = None
+    reached: bool | None = None
+    verdict: Literal["satisfied", "basically_satisfied", "dissatisfied"] | None = None
+    rating: int | None = Field(None, ge=1, le=5)
+    target: int | None = Field(None, ge=1, le=2**53)
+    approve: bool | None = None
+
+
+def _units(codes: list[str]) -> list[Unit]:
+    found = {u.code: u for u in Unit.objects.filter(code__in=codes).select_related("area")}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise a.TicketInputError("units", f"没有编码为 {'、'.join(missing)} 的单位")
+    return [found[c] for c in codes]
+
+
+def _user(username: str) -> User:
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise a.TicketInputError("assignee", f"没有用户 {username}")
+    return user
+
+
+def _required(value: object, field_name: str, what: str) -> None:
+    if value is None:
+        raise a.TicketInputError(field_name, f"请提供{what}")
+
+
+def run_action(ticket: Ticket, action: str, body: ActionIn, user: User) -> Ticket:
+    """Map the action name and its payload onto the do_* function (shared with the pages)."""
+    pk, note = ticket.pk, body.note
+    match action:
+        case "accept":
+            _required(body.kind, "kind", "事项类型 kind")
+            return a.do_accept(pk, actor=user, kind=body.kind or "", note=note)
+        case "reject":
+            return a.do_reject(pk, actor=user, note=note)
+        case "assign":
+            assignee = _user(body.assignee) if body.assignee else None
+            return a.do_assign(pk, actor=user, assignee=assignee, units=_units(body.units), note=note)
+        case "claim":
+            return a.do_claim(pk, actor=user, note=note)
+        case "return":
+            return a.do_return(pk, actor=user, note=note)
+        case "escalate":
+            return a.do_escalate(pk, actor=user, level=body.level, note=note) or ticket
+        case "summon":
+            return a.do_summon(
+                pk, actor=user, units=_units(body.units), deadline=body.deadline, note=note
+            ).ticket
+        case "report":
+            return a.do_report(pk, actor=user, note=note)
+        case "note":
+            return a.do_note(pk, actor=user, note=note)
+        case "resolve":
+            return a.do_resolve(pk, actor=user, note=note)
+        case "review":
+            _required(body.approve, "approve", "审核结论 approve")
+            return a.do_review(pk, actor=user, approve=bool(body.approve), note=note)
+        case "callback":
+            _required(body.reached, "reached", "是否联系上 reached")
+            return a.do_callback(pk, actor=user, reached=bool(body.reached), verdict=body.verdict, note=note)
+        case "rate":
+            _required(body.rating, "rating", "评分 rating")
+            return a.do_rate(pk, actor=user, rating=body.rating or 0, note=note)
+        case "close":
+            return a.do_close(pk, actor=user, note=note)
+        case "merge":
+            _required(body.target, "target", "目标诉求 target")
+            return a.do_merge(pk, actor=user, target_id=body.target or 0, note=note)
+        case "withdraw":
+            return a.do_withdraw(pk, actor=user, note=note)
+        case "reopen":
+            return a.do_reopen(pk, actor=user, note=note)
+    raise a.WorkflowError(f"没有「{action}」这个动作")
+
+
+@router.post("/tickets", response={201: dict, 200: dict, 422: dict})
+def create_ticket(request: HttpRequest, payload: TicketIn) -> Status:
+    """收单: submit a ticket from another system. The grid is found from lat/lng, the area code or the
+    address. The same `external_id` from the same channel answers 200 with the ticket it created first."""
+    user: User = request.user  # type: ignore[assignment]
+    if payload.external_id:
+        existing = Ticket.objects.filter(channel=payload.channel, external_id=payload.external_id).first()
+        if existing is not None:
+            return Status(200, ticket_row(existing))
+    place = resolve_place(lat=payload.lat, lng=payload.lng, address=payload.address, area_code=payload.area)
+    new = a.NewTicket(
+        title=payload.title,
+        description=payload.description,
+        channel=payload.channel,
+        area=place.area,
+        lat=place.lat,
+        lng=place.lng,
+        address=payload.address,
+        category=category_for(payload.category),
+        urgency=payload.urgency,
+        contact_name=payload.contact_name,
+        contact_phone=payload.contact_phone.strip(),
+        external_id=payload.external_id,
+    )
+    ticket = a.do_submit_ticket(new, actor=user)
+    return Status(201, ticket_row(ticket))
+
+
+@router.get("/tickets")
+def list_tickets(
+    request: HttpRequest,
+    status: TicketStatus | None = None,
+    area: str | None = Query(None, max_length=40),  # type: ignore[type-arg]
+    unit: str | None = Query(None, max_length=40),  # type: ignore[type-arg]
+    overdue: bool | None = None,
+    page: int = Query(1, ge=1, le=100000),  # type: ignore[type-arg]
+    page_size: int = Query(50, ge=1, le=500),  # type: ignore[type-arg]
+) -> dict:
+    """Tickets in my scope, newest first, filtered by status, area code (subtree), unit code, overdue."""
+    qs = select_tickets(base=tickets_for(request.user), area=area or None)  # type: ignore[arg-type]
+    if status:
+        qs = qs.filter(status=status)
+    if unit:
+        qs = qs.filter(assignments__unit__code=unit).distinct()
+    if overdue is not None:
+        late = overdue_q(timezone.now())
+        qs = qs.filter(late) if overdue else qs.exclude(late)
+    qs = qs.select_related("area", "category", "assignee", "lead_unit").order_by("-submitted_at", "-id")
+    return page_of(qs, page=page, page_size=page_size, row=ticket_row)
+
+
+@router.get("/tickets/{ticket_id}")
+def get_ticket(request: HttpRequest, ticket_id: int) -> dict:
+    """One ticket with its timeline and the actions I may take now."""
+    user: User = request.user  # type: ignore[assignment]
+    return ticket_detail(get_ticket_for(user, ticket_id), user)
+
+
+@router.post("/tickets/{ticket_id}/actions/{action}", response={200: dict, 409: dict, 422: dict})
+def ticket_action(request: HttpRequest, ticket_id: int, action: ActionName, body: ActionIn) -> dict:
+    """Take one action of the loop (PRODUCT.md section 4). 409 with the reason when it is not allowed
+    in the ticket's state or for my role; 404 when the ticket is outside my scope."""
+    user: User = request.user  # type: ignore[assignment]
+    ticket = get_ticket_for(user, ticket_id)
+    ticket = run_action(ticket, action, body, user)
+    return ticket_detail(get_ticket_for(user, ticket.pk), user)
+
+
+FROM_DATE = Query(None, alias="from", description="起始日期（含）")  # type: ignore[type-arg]
+TO_DATE = Query(None, alias="to", description="截止日期（含）")  # type: ignore[type-arg]
+
+
+@router.get("/stats", tags=["stats"])
+def stats(
+    request: HttpRequest,
+    area: str = Query(..., max_length=40),  # type: ignore[type-arg]
+    start: dt.date | None = FROM_DATE,
+    end: dt.date | None = TO_DATE,
+) -> dict:
+    """The KPIs of PRODUCT.md section 5 for an area subtree, over tickets submitted from `from` to `to`
+    (dates, both included)."""
+    from wangge.areas.scoping import get_area_for
+
+    place = get_area_for(request.user, area)  # type: ignore[arg-type]
+    tz = timezone.get_current_timezone()
+    begin = dt.datetime.combine(start, dt.time.min, tz) if start else None
+    finish = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tz) if end else None
+    result = kpis(select_tickets(area=place.code, start=begin, end=finish))
+    return {"area": place.code, "from": start, "to": end, **result.as_dict()}
