@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from wangge.accounts.models import User
 from wangge.api.presenters import page_of, ticket_detail, ticket_row
+from wangge.api.views import PAGE, PAGE_SIZE
 from wangge.areas.models import Unit
 from wangge.stats.kpis import kpis, select_tickets
 from wangge.tickets import actions as a
@@ -178,8 +179,8 @@ def list_tickets(
     area: str | None = Query(None, max_length=40),  # type: ignore[type-arg]
     unit: str | None = Query(None, max_length=40),  # type: ignore[type-arg]
     overdue: bool | None = None,
-    page: int = Query(1, ge=1, le=100000),  # type: ignore[type-arg]
-    page_size: int = Query(50, ge=1, le=500),  # type: ignore[type-arg]
+    page: int = PAGE,
+    page_size: int = PAGE_SIZE,
 ) -> dict:
     """Tickets in my scope, newest first, filtered by status, area code (subtree), unit code, overdue."""
     qs = select_tickets(base=tickets_for(request.user), area=area or None)  # type: ignore[arg-type]

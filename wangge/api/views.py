@@ -89,7 +89,7 @@ def locate(
     }
 
 
-PAGE = Query(1, ge=1)  # type: ignore[type-arg]
+PAGE = Query(1, ge=1, le=100_000)  # type: ignore[type-arg]
 PAGE_SIZE = Query(50, ge=1, le=500)  # type: ignore[type-arg]
 
 

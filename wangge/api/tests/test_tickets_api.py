@@ -53,7 +53,7 @@ def test_create_by_area_code_and_by_address(client_for) -> None:  # type: ignore
 
 def test_bad_input_is_422_naming_the_field(client_for) -> None:  # type: ignore[no-untyped-def]
     client = client_for("community")
-    cases = [
+    cases: list[tuple[dict, str]] = [
         ({"title": "", "description": "d", "area": DEMO_GRID}, "title"),
         ({"title": "t", "description": "d"}, "location"),
         ({"title": "t", "description": "d", "lat": 41.8}, "lng"),
