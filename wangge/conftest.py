@@ -143,3 +143,9 @@ def new_ticket(db):  # type: ignore[no-untyped-def]
         return do_submit_ticket(new, actor=actor)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Uploaded photos go to a temporary directory, not the demo's var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -2,8 +2,10 @@
 call one action or query."""
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Literal
 
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
@@ -95,7 +97,9 @@ def _required(value: object, field_name: str, what: str) -> None:
         raise a.TicketInputError(field_name, f"请提供{what}")
 
 
-def run_action(ticket: Ticket, action: str, body: ActionIn, user: User) -> Ticket:
+def run_action(
+    ticket: Ticket, action: str, body: ActionIn, user: User, *, photos: Sequence[UploadedFile] = ()
+) -> Ticket:
     """Map the action name and its payload onto the do_* function (shared with the pages)."""
     pk, note = ticket.pk, body.note
     match action:
@@ -120,9 +124,9 @@ def run_action(ticket: Ticket, action: str, body: ActionIn, user: User) -> Ticke
         case "report":
             return a.do_report(pk, actor=user, note=note)
         case "note":
-            return a.do_note(pk, actor=user, note=note)
+            return a.do_note(pk, actor=user, note=note, photos=photos)
         case "resolve":
-            return a.do_resolve(pk, actor=user, note=note)
+            return a.do_resolve(pk, actor=user, note=note, photos=photos)
         case "review":
             _required(body.approve, "approve", "审核结论 approve")
             return a.do_review(pk, actor=user, approve=bool(body.approve), note=note)

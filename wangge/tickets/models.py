@@ -275,6 +275,18 @@ class TicketEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
 
+    @property
+    def action_label(self) -> str:
+        from wangge.tickets.workflow import ACTIONS  # the table imports this module
+
+        return {"submit": "提交诉求", "merged_in": "合并", "remind": "催办"}.get(self.action) or ACTIONS.get(
+            self.action, self.action
+        )
+
+    @property
+    def to_label(self) -> str:
+        return Status(self.to_status).label if self.to_status in Status.values else ""
+
 
 def photo_path(photo: "TicketPhoto", filename: str) -> str:
     return f"tickets/{timezone.now():%Y/%m}/{photo.ticket_id}-{filename}"

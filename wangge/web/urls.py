@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from wangge.web import transfer_views, views
+from wangge.web import ticket_views, transfer_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -15,4 +15,14 @@ urlpatterns = [
     path("residents/<int:resident_id>/reveal/", views.resident_reveal, name="resident_reveal"),
     path("registry/import/", transfer_views.registry_import, name="registry_import"),
     path("registry/export/", transfer_views.registry_export, name="registry_export"),
+    path("tickets/", ticket_views.workbench, name="workbench"),
+    path("tickets/new/", ticket_views.staff_entry, name="ticket_new"),
+    path("tickets/<int:ticket_id>/", ticket_views.ticket_page, name="ticket"),
+    path("tickets/<int:ticket_id>/act/<str:action>/", ticket_views.ticket_act, name="ticket_act"),
+    path("tickets/<int:ticket_id>/photos/<int:photo_id>/", ticket_views.ticket_photo, name="ticket_photo"),
+    path("h5/", ticket_views.h5_submit, name="h5_submit"),
+    path("h5/mine/", ticket_views.my_tickets, name="h5_mine"),
+    path("h5/mine/<int:ticket_id>/", ticket_views.my_ticket, name="my_ticket"),
+    path("inbox/", ticket_views.inbox, name="inbox"),
+    path("stats/<str:code>/", ticket_views.stats_page, name="stats"),
 ]

@@ -38,7 +38,9 @@ def browser_page():  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_grid_worker_logs_in_and_sees_the_grid_map(live_server, browser_page, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_grid_worker_logs_in_and_sees_the_grid_map(
+    committed_city, live_server, browser_page, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     page = browser_page
     page.goto(f"{live_server.url}/login/")
     assert "登录网格平台" in page.content()

@@ -1,0 +1,402 @@
+"""Ticket pages: the workbench per role, the ticket page with its timeline and allowed actions, staff
+entry, the resident's H5 pages (submit, my requests, rate), the inbox and the statistics page."""
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from pydantic import ValidationError
+
+from wangge.accounts.models import User
+from wangge.api.tickets import ActionIn, run_action
+from wangge.areas import scoping
+from wangge.areas.models import Area, Unit
+from wangge.areas.models import Level as AreaLevel
+from wangge.notify.actions import do_mark_read
+from wangge.notify.models import Notification
+from wangge.stats.kpis import kpis, ranking, select_tickets
+from wangge.stats.units import unit_table
+from wangge.tickets import workflow
+from wangge.tickets.actions import NewTicket, TicketInputError, WorkflowError, do_submit_ticket, grid_of
+from wangge.tickets.intake import resolve_place
+from wangge.tickets.models import LADDER, Channel, Kind, Level, Status, TicketPhoto, Urgency, Verdict
+from wangge.tickets.queries import (
+    DISPATCH_ROLE,
+    LADDER_INDEX,
+    allowed_actions,
+    get_ticket_for,
+    overdue_q,
+    relations_of,
+    tickets_for,
+)
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+# --- workbench -------------------------------------------------------------------------------------
+
+QUEUES = [
+    ("mine", "我的待办"),
+    ("dispatch", "待受理/派单"),
+    ("overdue", "超时"),
+    ("review", "待审核/回访"),
+    ("all", "全部"),
+]
+
+
+def _queue(user: User, queue: str) -> QuerySet:
+    qs = tickets_for(user)
+    scope = scoping.scope_of(user)
+    if queue == "mine":
+        return qs.filter(
+            Q(assignments__active=True)
+            & (Q(assignments__user=user) | Q(assignments__unit_id__in=scope.unit_ids))
+            & Q(status__in=[Status.ASSIGNED, Status.IN_PROGRESS])
+        ).distinct()
+    if queue == "dispatch":
+        levels = [
+            level
+            for level, role in DISPATCH_ROLE.items()
+            if any(m.role == role for m in scope.memberships) or scope.everything
+        ]
+        q = Q(pk__in=[])
+        for level in levels:  # a dispatcher sees what waits at their level or below
+            q |= Q(level__in=workflow_levels_up_to(level))
+        return qs.filter(q, status__in=[Status.NEW, Status.ACCEPTED, Status.RETURNED])
+    if queue == "overdue":
+        return qs.filter(overdue_q(timezone.now()))
+    if queue == "review":
+        return qs.filter(status=Status.RESOLVED)
+    return qs
+
+
+def workflow_levels_up_to(level: str) -> list[str]:
+    return [str(x) for x in LADDER[: LADDER_INDEX[Level(level)] + 1]]
+
+
+@login_required
+def workbench(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    queue = request.GET.get("queue", "mine")
+    if queue not in dict(QUEUES):
+        queue = "mine"
+    qs = _queue(user, queue)
+    status = request.GET.get("status", "")
+    if status in Status.values:
+        qs = qs.filter(status=status)
+    text = request.GET.get("q", "").strip()[:50]
+    if text:
+        qs = qs.filter(Q(title__icontains=text) | Q(description__icontains=text) | Q(address__icontains=text))
+    qs = qs.select_related("area", "category", "assignee", "lead_unit").order_by("-submitted_at", "-id")
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    counts = {key: _queue(user, key).count() for key, _label in QUEUES[:-1]}
+    context = {
+        "queues": [(k, label, counts.get(k)) for k, label in QUEUES],
+        "queue": queue,
+        "page": page,
+        "statuses": Status.choices,
+        "status": status,
+        "q": text,
+        "now": timezone.now(),
+    }
+    template = "web/partials/ticket_rows.html" if request.htmx else "web/workbench.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+# --- ticket page and actions -----------------------------------------------------------------------
+
+RATING_LABELS = [(5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意")]
+ACTION_STYLE = {"reject": "danger", "return": "danger", "withdraw": "danger", "escalate": "warn"}
+
+
+def _ticket_context(user: User, ticket_id: int, errors: dict | None = None) -> dict:
+    ticket = get_ticket_for(user, ticket_id)
+    actions = allowed_actions(user, ticket)
+    units = (
+        Unit.objects.filter(active=True)
+        .select_related("area")
+        .filter(area__code__in=[ticket.area_code[:n] for n in range(6, len(ticket.area_code) + 1, 3)])
+        .order_by("kind", "code")
+        if {"assign", "summon"} & set(actions)
+        else []
+    )
+    people = []
+    if "assign" in actions:
+        people = list(
+            User.objects.filter(
+                memberships__active=True,
+                memberships__area__code__in=[
+                    ticket.area_code[:n] for n in range(6, len(ticket.area_code) + 1, 3)
+                ],
+                memberships__role__in=["grid_worker", "grid_head", "party_member", "volunteer"],
+            )
+            .distinct()
+            .order_by("username")[:200]
+        )
+    return {
+        "ticket": ticket,
+        "events": ticket.events.select_related("actor").order_by("at", "id"),
+        "photos": ticket.photos.all(),
+        "assignments": ticket.assignments.filter(active=True).select_related("unit", "user", "claimed_by"),
+        "summonses": ticket.summonses.prefetch_related("calls__unit"),
+        "actions": [(a, workflow.ACTIONS[a], ACTION_STYLE.get(a, "")) for a in actions],
+        "units": units,
+        "people": people,
+        "kinds": Kind.choices,
+        "verdicts": Verdict.choices,
+        "levels": [(v, label) for v, label in Level.choices if v in ("community", "street", "district")],
+        "errors": errors or {},
+        "is_resident_view": workflow.RESIDENT in relations_of(user, ticket),
+        "rating_labels": RATING_LABELS,
+    }
+
+
+@login_required
+def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    return render(request, "web/ticket.html", _ticket_context(_user(request), ticket_id))
+
+
+def _action_body(post: dict) -> ActionIn:
+    data: dict = {"note": post.get("note", "")}
+    for key in ("kind", "assignee", "level", "verdict"):
+        if post.get(key):
+            data[key] = post[key]
+    units = [u for u in post.getlist("units") if u] if hasattr(post, "getlist") else []  # type: ignore[attr-defined]
+    if units:
+        data["units"] = units
+    for key in ("rating", "target"):
+        if post.get(key):
+            data[key] = post[key]
+    for key in ("reached", "approve"):
+        if post.get(key) in ("1", "0"):
+            data[key] = post[key] == "1"
+    if post.get("deadline"):
+        data["deadline"] = dt.datetime.fromisoformat(post["deadline"]).replace(
+            tzinfo=timezone.get_current_timezone()
+        )
+    return ActionIn(**data)
+
+
+FIELD_NAMES = {
+    "note": "说明",
+    "kind": "事项类型",
+    "assignee": "承办人",
+    "units": "单位",
+    "level": "层级",
+    "deadline": "报到时限",
+    "reached": "是否联系上",
+    "verdict": "回访评价",
+    "rating": "评分",
+    "target": "目标诉求",
+    "approve": "审核结论",
+    "photos": "照片",
+}
+
+
+@login_required
+@require_POST
+def ticket_act(request: HttpRequest, ticket_id: int, action: str) -> HttpResponse:
+    user = _user(request)
+    ticket = get_ticket_for(user, ticket_id)
+    errors: dict[str, str] = {}
+    try:
+        body = _action_body(request.POST)
+        photos = request.FILES.getlist("photos")
+        if action not in workflow.ACTIONS:
+            raise WorkflowError("没有这个动作")
+        run_action(ticket, action, body, user, photos=photos)
+    except ValidationError as exc:
+        for err in exc.errors():
+            name = str(err["loc"][0]) if err["loc"] else "note"
+            errors[name] = f"{FIELD_NAMES.get(name, name)}：填写有误"
+    except ValueError as exc:
+        if isinstance(exc, TicketInputError):
+            errors[exc.field] = exc.message
+        else:
+            errors["deadline"] = "报到时限格式不对"
+    except WorkflowError as exc:
+        errors["action"] = str(exc)
+    if errors:
+        context = _ticket_context(user, ticket_id, errors={"action_name": action, **errors})
+        return render(request, "web/ticket.html", context, status=422 if "action" not in errors else 409)
+    target = "web:my_ticket" if request.POST.get("from") == "h5" else "web:ticket"
+    return redirect(target, ticket_id=ticket.pk)
+
+
+@login_required
+def ticket_photo(request: HttpRequest, ticket_id: int, photo_id: int) -> FileResponse:
+    ticket = get_ticket_for(_user(request), ticket_id)
+    photo = get_object_or_404(TicketPhoto, pk=photo_id, ticket=ticket)
+    return FileResponse(photo.image.open("rb"))
+
+
+# --- intake: staff entry and the resident's H5 page -----------------------------------------------
+
+
+def _intake(
+    request: HttpRequest, *, channel: str, resident_id: int | None, default_area: Area | None
+) -> dict:
+    """Validate the posted form and submit; returns the errors by field (empty when it worked)."""
+    post = request.POST
+    errors: dict[str, str] = {}
+    try:
+        lat = float(post["lat"]) if post.get("lat") else None
+        lng = float(post["lng"]) if post.get("lng") else None
+    except ValueError:
+        return {"location": "位置坐标格式不对"}
+    try:
+        area_code = post.get("area", "")
+        address = post.get("address", "").strip()[:200]
+        if not (lat or area_code or address) and default_area is not None:
+            area_code = default_area.code
+        place = resolve_place(lat=lat, lng=lng, address=address, area_code=area_code)
+        phone = post.get("contact_phone", "").strip()
+        if phone and not phone.replace("-", "").isdigit():
+            raise TicketInputError("contact_phone", "联系电话只能包含数字")
+        urgency = post.get("urgency") or Urgency.NORMAL
+        ticket = do_submit_ticket(
+            NewTicket(
+                title=post.get("title", "")[:100],
+                description=post.get("description", "")[:4000],
+                channel=channel,
+                area=place.area,
+                lat=place.lat,
+                lng=place.lng,
+                address=address,
+                urgency=urgency,
+                contact_name=post.get("contact_name", "").strip()[:50],
+                contact_phone=phone[:20],
+                resident_id=resident_id,
+                photos=request.FILES.getlist("photos"),
+            ),
+            actor=_user(request),
+        )
+    except TicketInputError as exc:
+        errors[exc.field] = exc.message
+        return errors
+    return {"_ticket": ticket}
+
+
+STAFF_CHANNELS = [Channel.PHONE, Channel.STAFF, Channel.GRID, Channel.VISIT, Channel.WECHAT, Channel.HOTLINE]
+
+
+@login_required
+def staff_entry(request: HttpRequest) -> HttpResponse:
+    """Staff enter a ticket for a caller (代录) or report what they found (网格发现)."""
+    user = _user(request)
+    grids = scoping.areas_for(user).filter(level=AreaLevel.GRID).order_by("code")[:300]
+    if request.method == "POST":
+        channel = request.POST.get("channel", Channel.PHONE)
+        if channel not in [c.value for c in STAFF_CHANNELS]:
+            channel = Channel.PHONE
+        result = _intake(request, channel=channel, resident_id=None, default_area=None)
+        if "_ticket" in result:
+            return redirect("web:ticket", ticket_id=result["_ticket"].pk)
+        return render(
+            request,
+            "web/ticket_new.html",
+            {"grids": grids, "channels": STAFF_CHANNELS, "errors": result, "form": request.POST},
+            status=422,
+        )
+    return render(
+        request, "web/ticket_new.html", {"grids": grids, "channels": STAFF_CHANNELS, "errors": {}, "form": {}}
+    )
+
+
+def _resident_home(user: User) -> tuple[int | None, Area | None]:
+    resident = getattr(user, "resident", None)
+    if resident is None:
+        return None, None
+    return resident.pk, resident.household.area
+
+
+@login_required
+def h5_submit(request: HttpRequest) -> HttpResponse:
+    """指尖办: the resident's one-page request form, phone-first and in large type."""
+    user = _user(request)
+    resident_id, home = _resident_home(user)
+    grid = None
+    if home is not None:
+        grid = grid_of(home)
+    if request.method == "POST":
+        result = _intake(request, channel=Channel.H5, resident_id=resident_id, default_area=home)
+        if "_ticket" in result:
+            return redirect("web:my_ticket", ticket_id=result["_ticket"].pk)
+        return render(
+            request, "web/h5_submit.html", {"grid": grid, "errors": result, "form": request.POST}, status=422
+        )
+    resident = getattr(user, "resident", None)
+    form = {
+        "contact_name": resident.name if resident else user.shown_name,
+        "contact_phone": resident.phone if resident else "",
+    }
+    return render(request, "web/h5_submit.html", {"grid": grid, "errors": {}, "form": form})
+
+
+@login_required
+def my_tickets(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    mine = (
+        tickets_for(user)
+        .filter(Q(submitted_by=user) | Q(resident__user=user))
+        .select_related("area")
+        .order_by("-submitted_at")[:100]
+    )
+    return render(request, "web/h5_mine.html", {"tickets": mine})
+
+
+@login_required
+def my_ticket(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    user = _user(request)
+    context = _ticket_context(user, ticket_id)
+    return render(request, "web/h5_ticket.html", context)
+
+
+# --- inbox and statistics --------------------------------------------------------------------------
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if request.method == "POST":
+        do_mark_read(user)
+        return redirect("web:inbox")
+    items = Notification.objects.filter(user=user).select_related("ticket")[:200]
+    return render(request, "web/inbox.html", {"items": items})
+
+
+@login_required
+def stats_page(request: HttpRequest, code: str) -> HttpResponse:
+    """One area's KPIs, its child areas ranked, and the units that served it (以下评上 beside them)."""
+    user = _user(request)
+    area = scoping.get_area_for(user, code)
+    days = 365 if request.GET.get("period") == "year" else 30
+    start = timezone.now() - dt.timedelta(days=days)
+    tickets = select_tickets(area=area.code, start=start)
+    children = {c.code: c for c in area.children.order_by("code")}
+    rows = []
+    if children:
+        ranked = ranking(tickets, code_length=len(next(iter(children))))
+        rows = [(children[k], v) for k, v in ranked.items() if k in children]
+        rows.sort(key=lambda r: (-(r[1].closure_rate or 0), -(r[1].satisfaction_rate or 0)))
+
+    return render(
+        request,
+        "web/stats.html",
+        {
+            "area": area,
+            "kpi": kpis(tickets),
+            "rows": rows,
+            "units": unit_table(area, start=start),
+            "days": days,
+            "breadcrumbs": [(a, scoping.scope_of(user).sees_area(a.code)) for a in area.ancestors()],
+        },
+    )
