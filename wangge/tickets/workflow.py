@@ -63,6 +63,7 @@ TRANSITIONS: list[Transition] = [
     _t("accept", {NEW}, ACCEPTED, {DISPATCHER}, "受理", ("kind",)),
     _t("reject", {NEW}, Status.REJECTED, {DISPATCHER}, "不予受理", ("note",)),
     _t("assign", {ACCEPTED, ASSIGNED, RETURNED, IN_PROGRESS}, ASSIGNED, {DISPATCHER}, "派单"),
+    _t("assign", {IN_PROGRESS}, ASSIGNED, {HANDLER}, "派单"),  # 转派: the handler hands it to units
     _t("claim", {ASSIGNED}, IN_PROGRESS, {HANDLER}, "接单"),
     _t("claim", {IN_PROGRESS}, SAME, {HANDLER}, "接单"),  # a co-unit takes its part
     _t("claim", {ACCEPTED}, IN_PROGRESS, {GRID}, "接单"),  # 秒认领: the grid takes it directly
@@ -71,6 +72,7 @@ TRANSITIONS: list[Transition] = [
     _t("escalate", {ACCEPTED, ASSIGNED, RETURNED}, ACCEPTED, {GRID, DISPATCHER, SYSTEM}, "上报"),
     _t("escalate", {IN_PROGRESS}, SAME, {HANDLER, DISPATCHER, SYSTEM}, "上报"),
     _t("summon", {ACCEPTED, ASSIGNED, IN_PROGRESS, RETURNED}, SAME, {SUMMONER}, "吹哨", ("units",)),
+    _t("summon", {IN_PROGRESS}, SAME, {HANDLER}, "吹哨", ("units",)),  # the handler on site blows too
     _t("report", OPEN, SAME, {SUMMONED}, "报到"),
     _t("note", OPEN | {RESOLVED}, SAME, {GRID, DISPATCHER, REVIEWER, HANDLER, SUMMONED}, "进展"),
     _t("resolve", {IN_PROGRESS}, RESOLVED, {HANDLER}, "办结反馈", ("note",)),
