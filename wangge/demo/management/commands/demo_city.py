@@ -5,6 +5,8 @@ from tqdm import tqdm
 
 from wangge.areas.models import Area
 from wangge.demo.city import DEMO_PASSWORD, build_demo_city, demo_logins
+from wangge.demo.tickets import build_demo_tickets
+from wangge.tickets.models import Status
 
 
 class Command(BaseCommand):
@@ -13,13 +15,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--households", type=int, default=20_000)
         parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument("--tickets", type=int, default=50_000, help="a year of demo tickets (0: none)")
         parser.add_argument(
             "--reset", action="store_true", help="delete the existing tree and registry first"
         )
         parser.add_argument("--if-empty", action="store_true", help="do nothing when areas already exist")
 
     def handle(
-        self, *args: object, households: int, seed: int, reset: bool, if_empty: bool, **options: object
+        self,
+        *args: object,
+        households: int,
+        seed: int,
+        tickets: int,
+        reset: bool,
+        if_empty: bool,
+        **options: object,
     ) -> None:
         if Area.objects.exists() and not reset:
             if if_empty:
@@ -42,6 +52,17 @@ class Command(BaseCommand):
             f"用时{elapsed:.1f}秒（{report.households / elapsed:,.0f}户/秒）。"
         )
         self.stdout.write("关爱对象：" + "，".join(f"{k}{v}人" for k, v in report.care_counts.items()))
+        if tickets > 0:
+            started = time.perf_counter()
+            with tqdm(
+                total=tickets, desc="生成诉求", unit="件", disable=options.get("verbosity", 1) == 0
+            ) as bar:
+                made = build_demo_tickets(count=tickets, seed=seed, progress=bar.update)
+            elapsed = time.perf_counter() - started
+            states = "，".join(f"{Status(k).label}{v}" for k, v in sorted((made.by_status or {}).items()))
+            self.stdout.write(
+                f"已生成一年的诉求{made.tickets}件、办理记录{made.events}条，用时{elapsed:.1f}秒：{states}。"
+            )
         self._print_logins(demo_logins())
 
     def _print_logins(self, logins: list[tuple[str, str, str]]) -> None:

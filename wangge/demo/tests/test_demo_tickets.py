@@ -1,0 +1,28 @@
+"""The demo year of tickets: every state, timelines that match the states, KPIs that make sense."""
+
+from wangge.demo.tickets import build_demo_tickets
+from wangge.stats.kpis import kpis, select_tickets
+from wangge.tickets.models import Assignment, Status, SummonsCall, Ticket, TicketEvent
+
+
+def test_a_demo_year_covers_every_state_and_reads_like_the_loop(db) -> None:  # type: ignore[no-untyped-def]
+    report = build_demo_tickets(count=3000, seed=3)
+    assert report.tickets == Ticket.objects.count() == 3000
+    assert set(Ticket.objects.values_list("status", flat=True)) == set(Status.values)
+    assert TicketEvent.objects.filter(action="submit").count() == 3000
+    closed = Ticket.objects.filter(status=Status.CLOSED)
+    assert not closed.filter(closed_at=None).exists() and not closed.filter(on_time=None).exists()
+    last = TicketEvent.objects.filter(ticket__status=Status.CLOSED).order_by("ticket_id", "-at", "-id")
+    finals = {}
+    for e in last:
+        finals.setdefault(e.ticket_id, e.to_status)
+    assert set(finals.values()) == {Status.CLOSED}
+    assert Assignment.objects.filter(unit__code="210104-ZJ").exists()  # heating and leaks go to 住建
+    assert SummonsCall.objects.exists()
+    result = kpis(select_tickets(area="210104"))
+    assert 0.8 < (result.closure_rate or 0) <= 1 and 0.85 < (result.satisfaction_rate or 0) <= 1
+    assert result.response_minutes and result.handling_minutes and result.summons_rate
+    # Winter brings heating complaints.
+    winter = Ticket.objects.filter(category__name="冬季采暖", submitted_at__month__in=[12, 1, 2]).count()
+    summer = Ticket.objects.filter(category__name="冬季采暖", submitted_at__month__in=[6, 7, 8]).count()
+    assert winter > summer
