@@ -3,7 +3,10 @@
 - point->grid lookups per second on the demo district's grids (in-memory STRtree, and end to end through
   `areas.lookup.locate`, which also checks the index is current and loads the grid and its ancestors);
 - the same on 10,000 generated grids (a 100 x 100 jittered lattice);
-- demo generation rate (households per second) for `demo_city --households N`.
+- demo generation rate (households per second) for `demo_city --households N`;
+- ticket intake through the API against a bare insert view, and the district KPI query over 1,000,000
+  tickets (see bench_tickets.py). `python -m wangge.bench kpi` runs only the KPI part (make bench runs it
+  a second time on a throwaway PostgreSQL cluster).
 
 Runs on a throwaway SQLite database (or WANGGE_DATABASE_URL if set to something else by the caller).
 """
@@ -21,7 +24,10 @@ def _rate(count: int, seconds: float) -> str:
 
 
 def main() -> None:
-    households = int(os.getenv("BENCH_HOUSEHOLDS", "20000"))
+    only_kpi = sys.argv[1:] == ["kpi"]
+    households = int(os.getenv("BENCH_HOUSEHOLDS", "2000" if only_kpi else "20000"))
+    kpi_tickets = int(os.getenv("BENCH_KPI_TICKETS", "1000000"))
+    intake = int(os.getenv("BENCH_INTAKE", "3000"))
     points = int(os.getenv("BENCH_POINTS", "100000"))
     workdir = tempfile.mkdtemp(prefix="wangge-bench-")
     os.environ.setdefault("WANGGE_DATABASE_URL", f"sqlite:///{Path(workdir) / 'bench.sqlite3'}")
@@ -35,12 +41,16 @@ def main() -> None:
     from django.core.management import call_command
 
     from wangge.areas.lookup import grid_index, locate
-    from wangge.areas.models import Area, Level
     from wangge.demo.city import BBOX, build_demo_city
     from wangge.lib.geo import GridIndex, jittered_lattice
 
     call_command("migrate", verbosity=0)
     rows: list[tuple[str, str, str]] = []
+    if only_kpi:
+        build_demo_city(households=households, seed=0)
+        _tickets(rows, intake=0, kpi_tickets=kpi_tickets)
+        _print(rows)
+        return
 
     started = time.perf_counter()
     report = build_demo_city(households=households, seed=0)
@@ -94,9 +104,34 @@ def main() -> None:
     )
     assert hits == points
 
+    _tickets(rows, intake=intake, kpi_tickets=kpi_tickets)
+    _print(rows)
+
+
+def _tickets(rows: list[tuple[str, str, str]], *, intake: int, kpi_tickets: int) -> None:
+    from wangge.bench_tickets import bench_intake, bench_kpis
+    from wangge.demo.tickets import build_demo_tickets
+
+    started = time.perf_counter()
+    made = build_demo_tickets(count=20_000, seed=0)
+    elapsed = time.perf_counter() - started
+    rows.append(("demo tickets (a year)", f"{made.tickets:,} tickets", _rate(made.tickets, elapsed)))
+    if intake:
+        bench_intake(rows, count=intake, clients=16)
+    bench_kpis(rows, target=kpi_tickets)
+
+
+def _print(rows: list[tuple[str, str, str]]) -> None:
+    from django.db import connection
+
+    from wangge.areas.models import Area, Level
+
     grids = Area.objects.filter(level=Level.GRID).count()
     width = max(len(r[0]) for r in rows)
-    print(f"\nWangge bench  (python {sys.version.split()[0]}, {os.cpu_count()} cores, {grids} demo grids)")
+    print(
+        f"\nWangge bench  (python {sys.version.split()[0]}, {os.cpu_count()} cores, {grids} demo grids, "
+        f"{connection.vendor})"
+    )
     print(f"{'measure':<{width}}  {'work':>16}  {'result':>22}")
     print("-" * (width + 42))
     for name, work, result in rows:

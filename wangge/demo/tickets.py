@@ -340,11 +340,10 @@ def build_demo_tickets(
         if (i + 1) % 1000 == 0:
             progress(1000)
     progress(count % 1000)
+    children = _children(tickets, plans, rng, units, property_by_community, workers, staff, unit_staff)
     Ticket.objects.bulk_create(tickets, batch_size=2000)
     report = TicketReport(tickets=len(tickets))
-    report.events = _write_children(
-        tickets, plans, rng, units, property_by_community, workers, staff, unit_staff
-    )
+    report.events = children.save()
     report.by_status = {}
     for t in tickets:
         report.by_status[t.status] = report.by_status.get(t.status, 0) + 1
@@ -448,7 +447,36 @@ def _fill_facts(ticket: Ticket, template: Template, rng: random.Random, now: dt.
     return plan
 
 
-def _write_children(  # type: ignore[no-untyped-def]
+@dataclass
+class _Children:
+    """Rows that hang off the tickets; built before the tickets are inserted, saved after."""
+
+    events: list[TicketEvent]
+    assignments: list[Assignment]
+    summonses: list[tuple[Summons, list[tuple[Unit, dt.datetime | None]]]]
+    merged: list[tuple[Ticket, Ticket]]
+
+    def save(self) -> int:
+        merged = []
+        for source, target in self.merged:
+            source.merged_into_id = target.pk
+            merged.append(source)
+        Ticket.objects.bulk_update(merged, ["merged_into"], batch_size=500)
+        Assignment.objects.bulk_create(self.assignments, batch_size=5000)
+        TicketEvent.objects.bulk_create(self.events, batch_size=5000)
+        Summons.objects.bulk_create([s for s, _ in self.summonses], batch_size=2000)
+        SummonsCall.objects.bulk_create(
+            [
+                SummonsCall(summons=s, unit=u, reported_at=at)
+                for s, called in self.summonses
+                for u, at in called
+            ],
+            batch_size=5000,
+        )
+        return len(self.events)
+
+
+def _children(  # type: ignore[no-untyped-def]
     tickets: list[Ticket],
     plans: list[dict],
     rng: random.Random,
@@ -457,11 +485,12 @@ def _write_children(  # type: ignore[no-untyped-def]
     workers,
     staff,
     unit_staff,
-) -> int:
+) -> _Children:
     events: list[TicketEvent] = []
     assignments: list[Assignment] = []
     summons_plans: list[tuple[Summons, list[tuple[Unit, dt.datetime | None]]]] = []
     merge_targets: list[Ticket] = []
+    merged: list[tuple[Ticket, Ticket]] = []
     for ticket, plan in zip(tickets, plans, strict=True):
         template: Template = plan["template"]
         community = ticket.area_code[:12]
@@ -515,7 +544,7 @@ def _write_children(  # type: ignore[no-untyped-def]
             continue
         if ticket.status == Status.MERGED:
             if merge_targets:
-                ticket.merged_into = rng.choice(merge_targets[-50:])
+                merged.append((ticket, rng.choice(merge_targets[-50:])))
             ev(
                 "merge",
                 ticket.submitted_at + dt.timedelta(minutes=15),
@@ -635,16 +664,4 @@ def _write_children(  # type: ignore[no-untyped-def]
             ev("callback", ticket.closed_at, Status.RESOLVED, Status.CLOSED, dispatcher, "电话回访")
         else:
             ev("rate", ticket.closed_at, Status.RESOLVED, Status.CLOSED, None)
-    Ticket.objects.bulk_update(
-        [t for t in tickets if t.assignee_id or t.lead_unit_id or t.merged_into_id],
-        ["assignee", "lead_unit", "merged_into"],
-        batch_size=2000,
-    )
-    Assignment.objects.bulk_create(assignments, batch_size=5000)
-    TicketEvent.objects.bulk_create(events, batch_size=5000)
-    Summons.objects.bulk_create([s for s, _ in summons_plans], batch_size=2000)
-    SummonsCall.objects.bulk_create(
-        [SummonsCall(summons=s, unit=u, reported_at=at) for s, called in summons_plans for u, at in called],
-        batch_size=5000,
-    )
-    return len(events)
+    return _Children(events, assignments, summons_plans, merged)

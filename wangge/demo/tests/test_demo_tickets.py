@@ -13,7 +13,7 @@ def test_a_demo_year_covers_every_state_and_reads_like_the_loop(db) -> None:  # 
     closed = Ticket.objects.filter(status=Status.CLOSED)
     assert not closed.filter(closed_at=None).exists() and not closed.filter(on_time=None).exists()
     last = TicketEvent.objects.filter(ticket__status=Status.CLOSED).order_by("ticket_id", "-at", "-id")
-    finals = {}
+    finals: dict[int, str] = {}
     for e in last:
         finals.setdefault(e.ticket_id, e.to_status)
     assert set(finals.values()) == {Status.CLOSED}

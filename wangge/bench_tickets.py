@@ -1,0 +1,208 @@
+"""The ticket figures of `make bench`:
+
+- intake: POST /api/v1/tickets from concurrent clients against a real gunicorn server (token auth, grid
+  lookup from lat/lng, SLA deadlines, timeline event, inbox notifications), beside a bare Django view that
+  only inserts one row, on the same server and database in the same run; the ratio is the figure;
+- the full KPI query (PRODUCT.md section 5) for the whole district over 1,000,000 tickets.
+"""
+
+import http.client
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def _serve(port: int) -> subprocess.Popen:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "wangge.bench_settings", "WANGGE_DEBUG": "True"}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "wangge.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "4",
+            "--threads",
+            "4",
+            "--worker-class",
+            "gthread",
+            "--log-level",
+            "error",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("the bench server did not start")
+
+
+def _load(
+    port: int, path: str, bodies: list[bytes], headers: dict, clients: int
+) -> tuple[float, list[float]]:
+    """POST every body, `clients` at a time over keep-alive connections; (seconds, latencies)."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    chunks = [bodies[i::clients] for i in range(clients)]
+    errors: list[str] = []
+
+    def run(chunk: list[bytes]) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        mine = []
+        for body in chunk:
+            t0 = time.perf_counter()
+            conn.request("POST", path, body=body, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            mine.append(time.perf_counter() - t0)
+            if response.status != 201:
+                errors.append(f"{response.status}")
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in chunks]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise RuntimeError(f"{len(errors)} requests failed, e.g. HTTP {errors[0]}")
+    return elapsed, latencies
+
+
+def _ms(values: list[float], q: float) -> str:
+    ordered = sorted(values)
+    return f"{ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000:.1f} ms"
+
+
+def bench_intake(rows: list[tuple[str, str, str]], *, count: int, clients: int) -> None:
+    from wangge.accounts.actions import do_issue_api_token
+    from wangge.accounts.models import User
+    from wangge.areas.models import Area, Level
+
+    token = do_issue_api_token(User.objects.get(username="district"))
+    user_id = User.objects.get(username="district").pk
+    grids = [
+        (float(lat), float(lng))
+        for lat, lng in Area.objects.filter(level=Level.GRID, lat__isnull=False).values_list("lat", "lng")
+        if lat is not None and lng is not None
+    ]
+    rng = random.Random(5)
+    titles = ["楼道灯不亮", "暖气不热", "下水道堵塞", "垃圾清运不及时", "楼顶漏水", "电梯故障"]
+    bodies = [
+        json.dumps(
+            {
+                "title": rng.choice(titles),
+                "description": "居民反映的问题，请尽快处理",
+                "lat": lat + rng.uniform(-0.001, 0.001),
+                "lng": lng + rng.uniform(-0.001, 0.001),
+                "contact_phone": "13800000000",
+                "channel": "12345",
+                "external_id": f"bench-{i}",
+            }
+        ).encode()
+        for i, (lat, lng) in enumerate(rng.choice(grids) for _ in range(count))
+    ]
+    port = _free_port()
+    server = _serve(port)
+    try:
+        api_headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        _load(port, "/api/v1/tickets", bodies[: clients * 2], api_headers, clients)  # warm up
+        api_seconds, api_lat = _load(port, "/api/v1/tickets", bodies[clients * 2 :], api_headers, clients)
+        bare_bodies = [b"{}"] * len(bodies[clients * 2 :])
+        _load(port, f"/bench/insert/?user={user_id}", bare_bodies[: clients * 2], {}, clients)
+        bare_seconds, bare_lat = _load(port, f"/bench/insert/?user={user_id}", bare_bodies, {}, clients)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    n = len(api_lat)
+    api_rate, bare_rate = n / api_seconds, n / bare_seconds
+    rows.append((f"ticket intake, API, {clients} clients", f"{n:,} tickets", f"{api_rate:,.0f}/s"))
+    rows.append(("  latency p50 / p95", "", f"{_ms(api_lat, 0.5)} / {_ms(api_lat, 0.95)}"))
+    rows.append((f"bare insert view, {clients} clients", f"{n:,} rows", f"{bare_rate:,.0f}/s"))
+    rows.append(("  latency p50 / p95", "", f"{_ms(bare_lat, 0.5)} / {_ms(bare_lat, 0.95)}"))
+    rows.append(("intake / bare ratio (aim >= 0.5)", "", f"{api_rate / bare_rate:.2f}"))
+
+
+def grow_tickets(target: int) -> int:
+    """Copy the existing tickets (without external ids) until there are `target` rows."""
+    from django.db import connection
+
+    from wangge.tickets.models import Ticket
+
+    fields = [f.column for f in Ticket._meta.concrete_fields if f.column != "id"]
+    select = ", ".join("''" if c == "external_id" else c for c in fields)
+    base_max = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    base_count = Ticket.objects.count()
+    copy = (
+        f"INSERT INTO tickets_ticket ({', '.join(fields)}) SELECT {select} FROM tickets_ticket WHERE id <= %s"
+    )
+    with connection.cursor() as cursor:
+        while Ticket.objects.count() + base_count <= target:
+            cursor.execute(copy, [base_max])
+        missing = target - Ticket.objects.count()
+        if missing > 0:
+            cursor.execute(
+                f"INSERT INTO tickets_ticket ({', '.join(fields)}) SELECT {select} FROM tickets_ticket "
+                f"WHERE id <= %s ORDER BY id LIMIT %s",
+                [base_max, missing],
+            )
+        cursor.execute("ANALYZE")
+    return Ticket.objects.count()
+
+
+def bench_kpis(rows: list[tuple[str, str, str]], *, target: int) -> None:
+    import datetime as dt
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from wangge.stats.kpis import kpis, select_tickets
+
+    started = time.perf_counter()
+    total = grow_tickets(target)
+    rows.append(
+        (f"grow to {total:,} tickets ({connection.vendor})", "", f"{time.perf_counter() - started:.1f} s")
+    )
+    now = timezone.now()
+    times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        result = kpis(select_tickets(area="210104", start=now - dt.timedelta(days=366), end=now), now=now)
+        times.append(time.perf_counter() - t0)
+    rows.append(
+        (
+            f"KPI query, district, {result.submitted:,} tickets ({connection.vendor})",
+            "5 runs",
+            f"median {statistics.median(times):.3f} s",
+        )
+    )
