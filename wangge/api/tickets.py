@@ -154,7 +154,9 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> Status:
     address. The same `external_id` from the same channel answers 200 with the ticket it created first."""
     user: User = request.user  # type: ignore[assignment]
     if payload.external_id:
-        existing = Ticket.objects.filter(channel=payload.channel, external_id=payload.external_id).first()
+        existing = (
+            Ticket.objects.filter(channel=payload.channel, external_id=payload.external_id).order_by().first()
+        )
         if existing is not None:
             return Status(200, ticket_row(existing))
     place = resolve_place(lat=payload.lat, lng=payload.lng, address=payload.address, area_code=payload.area)

@@ -220,6 +220,7 @@ class Ticket(models.Model):
             models.Index(fields=["area_code", "submitted_at"]),
             models.Index(fields=["status", "area_code"]),
             models.Index(fields=["submitted_at"]),
+            models.Index(fields=["external_id", "channel"]),  # the import's "seen before?" lookup
         ]
 
     def __str__(self) -> str:
