@@ -65,7 +65,9 @@ class ImportFileError(ValueError):
 def _cell(value: object) -> str:
     if value is None:
         return ""
-    if hasattr(value, "strftime"):
+    if hasattr(value, "strftime"):  # a date, or a datetime whose time of day matters (12345 来电时间)
+        if getattr(value, "hour", 0) or getattr(value, "minute", 0) or getattr(value, "second", 0):
+            return value.strftime("%Y-%m-%d %H:%M:%S")
         return value.strftime("%Y-%m-%d")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
