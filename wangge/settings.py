@@ -2,6 +2,7 @@
 
 import os
 import sys
+import tempfile
 import warnings
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -44,8 +45,9 @@ def database_from_url(url: str) -> dict:
                 ),
                 "transaction_mode": "IMMEDIATE",
             },
-            # Tests use a file, not memory, so that threads and worker processes share the database.
-            "TEST": {"NAME": str(BASE_DIR / "var" / "test.sqlite3")},
+            # Tests use a file, not memory, so that threads and worker processes share the database;
+            # one per test run, removed by the test runner at the end.
+            "TEST": {"NAME": str(Path(tempfile.gettempdir()) / f"wangge-test-{os.getpid()}.sqlite3")},
         }
     if parsed.scheme in ("postgres", "postgresql"):
         return {
