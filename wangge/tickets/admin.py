@@ -1,0 +1,58 @@
+"""Set-up screens: the category tree, the SLA table, holidays and 调休 days, and unit assessments.
+Tickets themselves change only through the actions (pages and API); the admin shows them read-only."""
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from wangge.tickets.models import CalendarDay, Category, SlaRule, Ticket, TicketEvent, UnitAssessment
+from wangge.tickets.sla import forget_calendar
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["code", "path", "default_unit"]
+    search_fields = ["code", "path"]
+    raw_id_fields = ["parent"]
+
+
+@admin.register(SlaRule)
+class SlaRuleAdmin(admin.ModelAdmin):
+    list_display = ["category", "urgency", "claim_minutes", "resolve_minutes_small", "resolve_minutes_major"]
+    raw_id_fields = ["category"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "workday", "name"]
+
+    def save_model(self, request: HttpRequest, obj: CalendarDay, form: object, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        forget_calendar()
+
+
+@admin.register(UnitAssessment)
+class UnitAssessmentAdmin(admin.ModelAdmin):
+    list_display = ["area", "unit", "period", "score", "assessor", "at"]
+    raw_id_fields = ["area", "unit", "assessor"]
+
+
+class EventInline(admin.TabularInline):
+    model = TicketEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = fields = ("action", "actor_name", "at", "from_status", "to_status", "note")
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "status", "level", "area", "submitted_at"]
+    list_filter = ["status", "channel", "urgency", "level"]
+    search_fields = ["title", "external_id"]
+    inlines = [EventInline]
+    exclude = ["contact_phone_encrypted"]
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
