@@ -49,7 +49,19 @@ from wangge.tickets.queries import (
 
 MAX_PHOTOS = 6
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
-IMAGE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"RIFF")
+IMAGE_TYPES = {
+    b"\xff\xd8\xff": "image/jpeg",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"GIF87a": "image/gif",
+    b"GIF89a": "image/gif",
+    b"RIFF": "image/webp",
+}
+IMAGE_SIGNATURES = tuple(IMAGE_TYPES)
+
+
+def image_content_type(head: bytes) -> str | None:
+    """The image type from the first bytes (never from the uploaded name), or None for a non-image."""
+    return next((kind for sig, kind in IMAGE_TYPES.items() if head.startswith(sig)), None)
 
 
 class TicketInputError(ValueError):

@@ -22,7 +22,14 @@ from wangge.notify.models import Notification
 from wangge.stats.kpis import kpis, ranking, select_tickets
 from wangge.stats.units import unit_table
 from wangge.tickets import workflow
-from wangge.tickets.actions import NewTicket, TicketInputError, WorkflowError, do_submit_ticket, grid_of
+from wangge.tickets.actions import (
+    NewTicket,
+    TicketInputError,
+    WorkflowError,
+    do_submit_ticket,
+    grid_of,
+    image_content_type,
+)
 from wangge.tickets.intake import resolve_place
 from wangge.tickets.models import LADDER, Channel, Kind, Level, Status, TicketPhoto, Urgency, Verdict
 from wangge.tickets.queries import (
@@ -235,7 +242,11 @@ def ticket_act(request: HttpRequest, ticket_id: int, action: str) -> HttpRespons
 def ticket_photo(request: HttpRequest, ticket_id: int, photo_id: int) -> FileResponse:
     ticket = get_ticket_for(_user(request), ticket_id)
     photo = get_object_or_404(TicketPhoto, pk=photo_id, ticket=ticket)
-    return FileResponse(photo.image.open("rb"))
+    handle = photo.image.open("rb")
+    head = handle.read(12)
+    handle.seek(0)
+    # The type comes from the bytes, never from the uploader's file name (a "photo.html" stays an image).
+    return FileResponse(handle, content_type=image_content_type(head) or "application/octet-stream")
 
 
 # --- intake: staff entry and the resident's H5 page -----------------------------------------------

@@ -24,7 +24,16 @@ def test_h5_submit_with_photo_lands_on_the_residents_grid(client_for) -> None:  
     assert TicketPhoto.objects.filter(ticket=ticket, stage="submit").count() == 1
     mine = client.get(f"/h5/mine/{ticket.pk}/").content.decode()
     assert "待受理" in mine and "提交诉求" in mine
-    assert client.get(f"/tickets/{ticket.pk}/photos/{ticket.photos.get().pk}/").status_code == 200
+    served = client.get(f"/tickets/{ticket.pk}/photos/{ticket.photos.get().pk}/")
+    assert served.status_code == 200 and served["Content-Type"] == "image/png"
+
+
+def test_a_photo_named_html_is_served_as_an_image(client_for) -> None:  # type: ignore[no-untyped-def]
+    client = client_for("resident")
+    client.post("/h5/", {"title": "t", "description": "d", "photos": [photo("evil.html")]})
+    ticket = Ticket.objects.get()
+    served = client.get(f"/tickets/{ticket.pk}/photos/{ticket.photos.get().pk}/")
+    assert served["Content-Type"] == "image/png"
 
 
 def test_h5_refuses_what_is_not_a_photo_and_names_the_field(client_for) -> None:  # type: ignore[no-untyped-def]
