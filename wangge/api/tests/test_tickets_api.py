@@ -174,3 +174,13 @@ def test_stats_by_section_5_names(client_for, new_ticket) -> None:  # type: igno
     assert (
         client_for("community").get(f"/api/v1/stats?area={DEMO_COMMUNITY}&from=notadate").status_code == 422
     )
+
+
+def test_nul_characters_are_refused_before_the_database(client_for) -> None:  # type: ignore[no-untyped-def]
+    client = client_for("community")
+    assert client.get("/api/v1/residents?q=%00").status_code == 400
+    assert client.get("/api/v1/tickets?area=21%000").status_code == 400
+    body = {"title": "a\u0000b", "description": "d", "area": DEMO_GRID}
+    assert post(client, "/api/v1/tickets", body).status_code == 400
+    assert client.post("/tickets/new/", {"title": "a\x00", "description": "d"}).status_code == 400
+    assert not Ticket.objects.exists()
