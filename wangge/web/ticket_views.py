@@ -6,7 +6,7 @@ import datetime as dt
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -36,9 +36,9 @@ from wangge.tickets.queries import (
     DISPATCH_ROLE,
     LADDER_INDEX,
     allowed_actions,
+    ancestor_codes,
     get_ticket_for,
     overdue_q,
-    relations_of,
     tickets_for,
 )
 
@@ -127,10 +127,11 @@ ACTION_STYLE = {"reject": "danger", "return": "danger", "withdraw": "danger", "e
 def _ticket_context(user: User, ticket_id: int, errors: dict | None = None) -> dict:
     ticket = get_ticket_for(user, ticket_id)
     actions = allowed_actions(user, ticket)
+    places = ancestor_codes(ticket.area_code)
     units = (
         Unit.objects.filter(active=True)
         .select_related("area")
-        .filter(area__code__in=[ticket.area_code[:n] for n in range(6, len(ticket.area_code) + 1, 3)])
+        .filter(area__code__in=places)
         .order_by("kind", "code")
         if {"assign", "summon"} & set(actions)
         else []
@@ -140,9 +141,7 @@ def _ticket_context(user: User, ticket_id: int, errors: dict | None = None) -> d
         people = list(
             User.objects.filter(
                 memberships__active=True,
-                memberships__area__code__in=[
-                    ticket.area_code[:n] for n in range(6, len(ticket.area_code) + 1, 3)
-                ],
+                memberships__area__code__in=places,
                 memberships__role__in=["grid_worker", "grid_head", "party_member", "volunteer"],
             )
             .distinct()
@@ -161,7 +160,6 @@ def _ticket_context(user: User, ticket_id: int, errors: dict | None = None) -> d
         "verdicts": Verdict.choices,
         "levels": [(v, label) for v, label in Level.choices if v in ("community", "street", "district")],
         "errors": errors or {},
-        "is_resident_view": workflow.RESIDENT in relations_of(user, ticket),
         "rating_labels": RATING_LABELS,
     }
 
@@ -171,12 +169,12 @@ def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
     return render(request, "web/ticket.html", _ticket_context(_user(request), ticket_id))
 
 
-def _action_body(post: dict) -> ActionIn:
+def _action_body(post: QueryDict) -> ActionIn:
     data: dict = {"note": post.get("note", "")}
     for key in ("kind", "assignee", "level", "verdict"):
         if post.get(key):
             data[key] = post[key]
-    units = [u for u in post.getlist("units") if u] if hasattr(post, "getlist") else []  # type: ignore[attr-defined]
+    units = [u for u in post.getlist("units") if u]
     if units:
         data["units"] = units
     for key in ("rating", "target"):
@@ -185,10 +183,9 @@ def _action_body(post: dict) -> ActionIn:
     for key in ("reached", "approve"):
         if post.get(key) in ("1", "0"):
             data[key] = post[key] == "1"
-    if post.get("deadline"):
-        data["deadline"] = dt.datetime.fromisoformat(post["deadline"]).replace(
-            tzinfo=timezone.get_current_timezone()
-        )
+    deadline = post.get("deadline", "")
+    if deadline:
+        data["deadline"] = dt.datetime.fromisoformat(deadline).replace(tzinfo=timezone.get_current_timezone())
     return ActionIn(**data)
 
 
