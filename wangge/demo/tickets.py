@@ -266,7 +266,6 @@ def build_demo_tickets(
     rng = random.Random(seed)
     now = timezone.now()
     key = settings.FIELD_ENCRYPTION_KEY
-    calendar = sla.work_calendar()
     categories = {c.name: c for c in Category.objects.filter(children=None).order_by("-code")}
     grids = list(Area.objects.filter(level=AreaLevel.GRID).order_by("code"))
     weights = _grid_weights(grids)
@@ -306,8 +305,8 @@ def build_demo_tickets(
             food=rng.choice(FOODS),
         )
         limits = sla.DEFAULT_LIMITS[urgency]
-        claim_deadline = _deadline(calendar, submitted, limits.claim_minutes, urgency)
-        resolve_deadline = _deadline(calendar, submitted, limits.resolve_minutes(template.kind), urgency)
+        claim_deadline = sla.deadline_after(submitted, limits.claim_minutes, urgency)
+        resolve_deadline = sla.deadline_after(submitted, limits.resolve_minutes(template.kind), urgency)
         status = _final_status((now - submitted).total_seconds() / 86400, rng)
         resident_pool = residents_by_grid.get(grid.code, [])
         ticket = Ticket(
@@ -382,12 +381,6 @@ def _people_by_area(roles: list[str]) -> dict[str, list[User]]:
     ):
         people.setdefault(m.area.code, []).append(m.user)  # type: ignore[union-attr]
     return people
-
-
-def _deadline(calendar, start: dt.datetime, minutes: int, urgency: str) -> dt.datetime:  # type: ignore[no-untyped-def]
-    if urgency == Urgency.CRITICAL:
-        return start + dt.timedelta(minutes=minutes)
-    return calendar.add_minutes(timezone.localtime(start), minutes)
 
 
 def _fill_facts(ticket: Ticket, template: Template, rng: random.Random, now: dt.datetime) -> dict:
