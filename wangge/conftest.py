@@ -109,6 +109,35 @@ def browser_required() -> bool:
     return os.getenv("WANGGE_REQUIRE_BROWSER", "0") == "1"
 
 
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser():  # type: ignore[no-untyped-def]
+    """Debian's chromium through Playwright (never a downloaded browser); skipped without it, unless
+    WANGGE_REQUIRE_BROWSER=1 makes that a failure."""
+    path = chromium_path()
+    if path is None:
+        if browser_required():
+            pytest.fail("chromium is required (WANGGE_REQUIRE_BROWSER=1) but was not found")
+        pytest.skip("no chromium: apt-get install chromium fonts-noto-cjk")
+    from playwright.sync_api import sync_playwright
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
 @pytest.fixture
 def committed_city(transactional_db):  # type: ignore[no-untyped-def]
     """For transactional tests (threads, worker processes, the browser): the demo district, committed.

@@ -1,40 +1,16 @@
 """Drives Debian's chromium through Playwright: a grid worker logs in and sees the grid map in Chinese."""
 
-import os
-
 import pytest
 
-from wangge.conftest import DEMO_GRID, browser_required, chromium_path
+from wangge.conftest import DEMO_GRID
 from wangge.demo.city import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 
 @pytest.fixture
-def browser_page():  # type: ignore[no-untyped-def]
-    path = chromium_path()
-    if path is None:
-        if browser_required():
-            pytest.fail("chromium is required (WANGGE_REQUIRE_BROWSER=1) but was not found")
-        pytest.skip("no chromium: apt-get install chromium fonts-noto-cjk")
-    from playwright.sync_api import sync_playwright
-
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="zh-CN")
-        yield page
-        browser.close()
+def browser_page(browser):  # type: ignore[no-untyped-def]
+    return browser.new_page(viewport={"width": 1200, "height": 900}, locale="zh-CN")
 
 
 @pytest.mark.django_db(transaction=True)

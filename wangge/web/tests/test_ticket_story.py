@@ -12,7 +12,6 @@ import pytest
 from wangge.conftest import DEMO_COMMUNITY
 from wangge.demo.city import DEMO_PASSWORD
 from wangge.tickets.models import Summons, Ticket
-from wangge.web.tests.test_browser import CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,26 +32,6 @@ def png(path: Path, colour: tuple[int, int, int]) -> Path:
         + chunk(b"IEND", b"")
     )
     return path
-
-
-@pytest.fixture
-def browser():  # type: ignore[no-untyped-def]
-    from wangge.conftest import browser_required, chromium_path
-
-    path = chromium_path()
-    if path is None:
-        if browser_required():
-            pytest.fail("chromium is required (WANGGE_REQUIRE_BROWSER=1) but was not found")
-        pytest.skip("no chromium: apt-get install chromium fonts-noto-cjk")
-    import os
-
-    from playwright.sync_api import sync_playwright
-
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def login(browser, base: str, username: str, *, phone: bool = False):  # type: ignore[no-untyped-def]
