@@ -14,6 +14,7 @@ from wangge.accounts.models import User
 from wangge.api.presenters import page_of, ticket_detail, ticket_row
 from wangge.api.views import PAGE, PAGE_SIZE
 from wangge.areas.models import Unit
+from wangge.areas.scoping import get_area_for
 from wangge.stats.kpis import kpis, select_tickets
 from wangge.tickets import actions as a
 from wangge.tickets.intake import category_for, resolve_place
@@ -234,8 +235,6 @@ def stats(
 ) -> dict:
     """The KPIs of PRODUCT.md section 5 for an area subtree, over tickets submitted from `from` to `to`
     (dates, both included)."""
-    from wangge.areas.scoping import get_area_for
-
     place = get_area_for(request.user, area)  # type: ignore[arg-type]
     tz = timezone.get_current_timezone()
     begin = dt.datetime.combine(start, dt.time.min, tz) if start else None

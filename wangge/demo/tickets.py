@@ -13,13 +13,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from wangge.accounts.models import User
 from wangge.areas.models import Area, Membership, Role, Unit, UnitKind
 from wangge.areas.models import Level as AreaLevel
 from wangge.lib import crypto
-from wangge.people.models import Resident
+from wangge.people.models import Household, Resident
 from wangge.tickets import sla
 from wangge.tickets.models import (
     Assignment,
@@ -350,10 +351,6 @@ def build_demo_tickets(
 
 
 def _grid_weights(grids: list[Area]) -> list[int]:
-    from django.db.models import Count
-
-    from wangge.people.models import Household
-
     counts = dict(
         Household.objects.values_list("area__code").annotate(n=Count("pk")).values_list("area__code", "n")
     )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from wangge.accounts.models import User
 from wangge.lib import crypto
 from wangge.notify.models import MessageChannel, Notification, OutboundMessage
+from wangge.notify.tasks import deliver_message
 
 
 def do_notify_users(users: Iterable[User], text: str, *, ticket_id: int | None = None) -> int:
@@ -26,8 +27,6 @@ def do_send_message(
     """Queue an SMS/WeChat message; the task worker delivers it once the transaction commits."""
     if not phone:
         return None
-    from wangge.notify.tasks import deliver_message
-
     message = OutboundMessage.objects.create(
         channel=channel,
         phone_encrypted=crypto.encrypt(phone, key=settings.FIELD_ENCRYPTION_KEY),

@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Avg, Count, F, Q
+from django.utils import timezone
 
 from wangge.areas.models import Area, Unit
 from wangge.stats.kpis import subtree_q
@@ -35,8 +36,6 @@ class UnitRow:
 def unit_table(
     area: Area, *, start: dt.datetime | None = None, now: dt.datetime | None = None
 ) -> list[UnitRow]:
-    from django.utils import timezone
-
     now = now or timezone.now()
     in_area = subtree_q(area.code, "ticket__area_code")
     assignments = Assignment.objects.filter(in_area, unit__isnull=False)
