@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "wangge.people",
     "wangge.tickets",
     "wangge.notify",
+    "wangge.stats",
     "wangge.demo",
     "wangge.api",
     "wangge.web",

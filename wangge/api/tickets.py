@@ -15,7 +15,7 @@ from wangge.api.presenters import page_of, ticket_detail, ticket_row
 from wangge.api.views import PAGE, PAGE_SIZE
 from wangge.areas.models import Unit
 from wangge.areas.scoping import get_area_for
-from wangge.stats.kpis import kpis, select_tickets
+from wangge.stats.kpis import Selection, kpis, select_tickets
 from wangge.tickets import actions as a
 from wangge.tickets.intake import category_for, resolve_place
 from wangge.tickets.models import Channel, Ticket, Urgency
@@ -236,8 +236,5 @@ def stats(
     """The KPIs of PRODUCT.md section 5 for an area subtree, over tickets submitted from `from` to `to`
     (dates, both included)."""
     place = get_area_for(request.user, area)  # type: ignore[arg-type]
-    tz = timezone.get_current_timezone()
-    begin = dt.datetime.combine(start, dt.time.min, tz) if start else None
-    finish = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tz) if end else None
-    result = kpis(select_tickets(area=place.code, start=begin, end=finish))
+    result = kpis(Selection.days(area=place.code, first=start, last=end))
     return {"area": place.code, "from": start, "to": end, **result.as_dict()}

@@ -169,12 +169,14 @@ class _Builder:
 def _delete_everything() -> None:
     """Empty tickets, the registry, organisations, memberships and the tree (demo reset). Superusers stay."""
     from wangge.notify.models import Notification, OutboundMessage
+    from wangge.stats.models import DayRollup
     from wangge.tickets.models import Category, Ticket, UnitAssessment
 
     Notification.objects.all().delete()
     OutboundMessage.objects.all().delete()
     Ticket.objects.update(merged_into=None)
     Ticket.objects.all().delete()
+    DayRollup.objects.all().delete()
     UnitAssessment.objects.all().delete()
     Category.objects.update(default_unit=None)
     PartyMemberHousehold.objects.all().delete()

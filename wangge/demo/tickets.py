@@ -21,6 +21,7 @@ from wangge.areas.models import Area, Membership, Role, Unit, UnitKind
 from wangge.areas.models import Level as AreaLevel
 from wangge.lib import crypto
 from wangge.people.models import Household, Resident
+from wangge.stats import rollup
 from wangge.tickets import sla
 from wangge.tickets.models import (
     Assignment,
@@ -344,6 +345,7 @@ def build_demo_tickets(
     Ticket.objects.bulk_create(tickets, batch_size=2000)
     report = TicketReport(tickets=len(tickets))
     report.events = children.save()
+    rollup.rebuild()
     report.by_status = {}
     for t in tickets:
         report.by_status[t.status] = report.by_status.get(t.status, 0) + 1

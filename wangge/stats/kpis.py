@@ -1,8 +1,14 @@
 """The KPIs of PRODUCT.md section 5, defined once. Pages, the API and exports call `kpis()`.
 
-The set of tickets is chosen by area subtree, unit, category and period of submission. Every count is a
-conditional aggregate over the ticket table (one scan); the two medians and the summons rate are one
-query each. Interpretations where section 5 leaves room:
+A `Selection` chooses the tickets: area subtree, unit, category and period of submission. Two readings
+give the same numbers:
+- `scan_kpis` counts over the ticket rows: one conditional aggregate for the counts, one query per median
+  and one for the summons rate. It answers any selection and is the definition the tests check by hand.
+- the rollup (models.DayRollup, kept by the ticket actions) answers a selection of whole days by area,
+  which is what the statistics pages, the API and the big screen ask for: it sums a few rows per grid and
+  day, and reads each median exactly from the one histogram bucket it falls in. `overdue` depends on the
+  clock, so it is always counted from the open tickets.
+Interpretations where section 5 leaves room:
 - 按时办结: a closed ticket whose last result (resolved_at) came no later than its resolve deadline;
 - 回访率 / 满意率 count tickets, with the latest callback verdict of each;
 - 退单率 counts a ticket returned by any of its units (lead or co-unit).
@@ -12,10 +18,17 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 
 from django.db import connection
-from django.db.models import Aggregate, Count, F, FloatField, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import Aggregate, Count, F, FloatField, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
+from wangge.stats.models import (
+    BUCKET_EDGES,
+    COUNT_COLUMNS,
+    HANDLING_COLUMNS,
+    RESPONSE_COLUMNS,
+    DayRollup,
+)
 from wangge.tickets.models import Status, SummonsCall, Ticket, Verdict
 from wangge.tickets.queries import overdue_q
 
@@ -80,8 +93,8 @@ def select_tickets(
     start: dt.datetime | None = None,
     end: dt.datetime | None = None,
 ) -> QuerySet[Ticket]:
-    """The set a KPI is computed over: area subtree, unit (assigned to it), category subtree, and the
-    period of submission [start, end)."""
+    """Tickets by area subtree, unit (assigned to it), category subtree, and period of submission
+    [start, end)."""
     qs = base if base is not None else Ticket.objects.all()
     if area:
         qs = qs.filter(subtree_q(area))
@@ -96,7 +109,100 @@ def select_tickets(
     return qs
 
 
-def _counts(now: dt.datetime) -> dict[str, Count]:
+@dataclass(frozen=True)
+class Selection:
+    """The set a KPI is computed over."""
+
+    area: str | None = None
+    unit_id: int | None = None
+    category_code: str | None = None
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+
+    @classmethod
+    def days(
+        cls, *, area: str | None, first: dt.date | None = None, last: dt.date | None = None
+    ) -> "Selection":
+        """Tickets submitted from the local day `first` to the local day `last`, both included."""
+        tz = timezone.get_default_timezone()
+        return cls(
+            area=area,
+            start=dt.datetime.combine(first, dt.time.min, tz) if first else None,
+            end=dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tz) if last else None,
+        )
+
+    def tickets(self) -> QuerySet[Ticket]:
+        return select_tickets(
+            area=self.area,
+            unit_id=self.unit_id,
+            category_code=self.category_code,
+            start=self.start,
+            end=self.end,
+        )
+
+    def rollup_rows(self) -> QuerySet[DayRollup] | None:
+        """The rollup rows of this selection, or None when the rollup cannot answer it: it has no unit or
+        category, and its period must start and end at local midnight."""
+        if self.unit_id is not None or self.category_code:
+            return None
+        rows = DayRollup.objects.all()
+        if self.area:
+            rows = rows.filter(subtree_q(self.area))
+        for bound, lookup in ((self.start, "day__gte"), (self.end, "day__lt")):
+            if bound is not None:
+                local = timezone.localtime(bound, timezone.get_default_timezone())
+                if local.time() != dt.time.min:
+                    return None
+                rows = rows.filter(**{lookup: local.date()})
+        return rows
+
+
+def kpis(selection: Selection, *, now: dt.datetime | None = None) -> Kpis:
+    now = now or timezone.now()
+    rows = selection.rollup_rows()
+    tickets = selection.tickets()
+    if rows is None:
+        return scan_kpis(tickets, now=now)
+    columns = COUNT_COLUMNS + RESPONSE_COLUMNS + HANDLING_COLUMNS
+    sums = rows.aggregate(**{c: Coalesce(Sum(c), 0) for c in columns})
+    counts = {c: sums[c] for c in COUNT_COLUMNS}
+    counts["overdue"] = tickets.filter(overdue_q(now)).count()
+    return _from_counts(
+        counts,
+        summons=(counts["summons_on_time"], counts["summoned"]),
+        response=_median_from_histogram(tickets, "response_seconds", [sums[c] for c in RESPONSE_COLUMNS]),
+        handling=_median_from_histogram(tickets, "handling_seconds", [sums[c] for c in HANDLING_COLUMNS]),
+    )
+
+
+def _median_from_histogram(tickets: QuerySet[Ticket], field_name: str, histogram: list[int]) -> float | None:
+    """The exact median: the histogram says which bucket holds the middle value(s) and how many values
+    lie below that bucket; the tickets of that bucket alone are read in order (an index serves it)."""
+    n = sum(histogram)
+    if not n:
+        return None
+    middle = [_nth_value(tickets, field_name, histogram, k) for k in sorted({(n - 1) // 2, n // 2})]
+    if None in middle:  # the rollup and the tickets disagree; trust the tickets
+        return _median_minutes(tickets, field_name)
+    return round(sum(middle) / len(middle) / 60, 1)  # type: ignore[arg-type]
+
+
+def _nth_value(tickets: QuerySet[Ticket], field_name: str, histogram: list[int], k: int) -> int | None:
+    below = 0
+    for i, count in enumerate(histogram):
+        if k < below + count:
+            in_bucket = tickets.filter(**{f"{field_name}__gte": BUCKET_EDGES[i]})
+            if i + 1 < len(BUCKET_EDGES):
+                in_bucket = in_bucket.filter(**{f"{field_name}__lt": BUCKET_EDGES[i + 1]})
+            values = in_bucket.order_by(field_name).values_list(field_name, flat=True)
+            return next(iter(values[k - below : k - below + 1]), None)
+        below += count
+    return None
+
+
+def ticket_counts() -> dict[str, Count]:
+    """The counts of section 5 as conditional aggregates over tickets (rollup.contribution is the same
+    reading of one ticket in Python)."""
     closed = Q(status=Status.CLOSED)
     return dict(
         submitted=Count("pk"),
@@ -109,16 +215,24 @@ def _counts(now: dt.datetime) -> dict[str, Count]:
         assigned=Count("pk", filter=Q(assigned_at__isnull=False)),
         returned=Count("pk", filter=Q(assigned_at__isnull=False, ever_returned=True)),
         in_grid=Count("pk", filter=closed & Q(ever_escalated=False)),
-        overdue=Count("pk", filter=overdue_q(now)),
     )
 
 
-def kpis(tickets: QuerySet[Ticket], *, now: dt.datetime | None = None) -> Kpis:
+# A summons call answered by its deadline (over SummonsCall rows).
+CALL_ON_TIME = Q(reported_at__isnull=False, reported_at__lte=F("summons__deadline"))
+
+
+def _counts(now: dt.datetime) -> dict[str, Count]:
+    return {**ticket_counts(), "overdue": Count("pk", filter=overdue_q(now))}
+
+
+def scan_kpis(tickets: QuerySet[Ticket], *, now: dt.datetime | None = None) -> Kpis:
+    """The KPIs counted over the ticket rows themselves."""
     c = tickets.aggregate(**_counts(now or timezone.now()))
     calls = SummonsCall.objects.filter(summons__ticket__in=tickets.values("pk"))
     summons = calls.aggregate(
         issued=Count("pk"),
-        on_time=Count("pk", filter=Q(reported_at__isnull=False, reported_at__lte=F("summons__deadline"))),
+        on_time=Count("pk", filter=CALL_ON_TIME),
     )
     return _from_counts(
         c,
@@ -148,15 +262,27 @@ def _from_counts(
     )
 
 
-def ranking(
-    tickets: QuerySet[Ticket], *, code_length: int, now: dt.datetime | None = None
-) -> dict[str, Kpis]:
-    """The counts and rates of each child area (tickets grouped by the first `code_length` characters of
-    their area code) in one grouped query. Medians and summons are left to `kpis()` of one area."""
-    rows = (
-        tickets.annotate(key=Substr("area_code", 1, code_length))
+def ranking(selection: Selection, *, code_length: int, now: dt.datetime | None = None) -> dict[str, Kpis]:
+    """The counts and rates of each child area (areas grouped by the first `code_length` characters of
+    their code) in one grouped query. Medians and summons are left to `kpis()` of one area."""
+    now = now or timezone.now()
+    rows = selection.rollup_rows()
+    tickets = (
+        selection.tickets().annotate(key=Substr("area_code", 1, code_length)).values("key").order_by("key")
+    )
+    if rows is None:
+        scanned = tickets.annotate(**_counts(now))
+        return {r["key"]: _from_counts(r, summons=None, response=None, handling=None) for r in scanned}
+    overdue = dict(tickets.filter(overdue_q(now)).annotate(n=Count("pk")).values_list("key", "n"))
+    summed = (
+        rows.annotate(key=Substr("area_code", 1, code_length))
         .values("key")
-        .annotate(**_counts(now or timezone.now()))
+        .annotate(**{c: Sum(c) for c in COUNT_COLUMNS})
         .order_by("key")
     )
-    return {r["key"]: _from_counts(r, summons=None, response=None, handling=None) for r in rows}
+    return {
+        r["key"]: _from_counts(
+            {**r, "overdue": overdue.get(r["key"], 0)}, summons=None, response=None, handling=None
+        )
+        for r in summed
+    }

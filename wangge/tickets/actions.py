@@ -21,6 +21,7 @@ from wangge.areas.models import Area, Membership, Unit
 from wangge.areas.models import Level as AreaLevel
 from wangge.areas.scoping import scope_of
 from wangge.notify.actions import do_notify_users, do_send_message
+from wangge.stats import rollup
 from wangge.tickets import sla, workflow
 from wangge.tickets.models import (
     LADDER,
@@ -254,6 +255,7 @@ def do_submit_ticket(new: NewTicket, *, actor: User | None) -> Ticket:
     )
     ticket.contact_phone = new.contact_phone
     ticket.save()
+    rollup.ticket_added(ticket)
     _save_photos(ticket, new.photos, PhotoStage.SUBMIT, actor)
     _event(
         ticket,
@@ -310,6 +312,7 @@ def _commit(
     ticket = step.ticket
     frm = ticket.status
     to = workflow.target(step.transition, frm, outcome)
+    counted = rollup.contribution(ticket)
     updated = Ticket.objects.filter(pk=ticket.pk, version=ticket.version).update(
         status=to, version=F("version") + 1, **changes
     )
@@ -318,6 +321,7 @@ def _commit(
         raise WorkflowError(_refusal(step.transition.action, ticket))
     _event(ticket, step.transition.action, step.actor, frm=frm, to=to, note=note, data=data, at=step.now)
     ticket.refresh_from_db()
+    rollup.ticket_changed(counted, ticket)
     return ticket
 
 
@@ -586,9 +590,10 @@ def do_summon(
     summons = Summons.objects.create(
         ticket=ticket, issued_by=actor, issued_at=step.now, deadline=deadline, note=note
     )
-    SummonsCall.objects.bulk_create(
+    calls = SummonsCall.objects.bulk_create(
         [SummonsCall(summons=summons, unit=u) for u in {u.pk: u for u in units}.values()]
     )
+    rollup.summons_changed(ticket, summoned=len(calls))
     _commit(
         step,
         note=note,
@@ -615,6 +620,7 @@ def do_report(ticket_id: int, *, actor: User, note: str = "") -> Ticket:
     SummonsCall.objects.filter(pk__in=[c.pk for c in calls], reported_at=None).update(
         reported_at=step.now, reported_by=actor, note=note
     )
+    rollup.summons_changed(step.ticket, on_time=sum(state == "on_time" for _, state in answered))
     return _commit(step, note=note, data={"units": dict(answered)})
 
 

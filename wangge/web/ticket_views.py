@@ -19,7 +19,7 @@ from wangge.areas.models import Area, Unit
 from wangge.areas.models import Level as AreaLevel
 from wangge.notify.actions import do_mark_read
 from wangge.notify.models import Notification
-from wangge.stats.kpis import kpis, ranking, select_tickets
+from wangge.stats.kpis import Selection, kpis, ranking
 from wangge.stats.units import unit_table
 from wangge.tickets import workflow
 from wangge.tickets.actions import (
@@ -387,12 +387,11 @@ def stats_page(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     area = scoping.get_area_for(user, code)
     days = 365 if request.GET.get("period") == "year" else 30
-    start = timezone.now() - dt.timedelta(days=days)
-    tickets = select_tickets(area=area.code, start=start)
+    selection = Selection.days(area=area.code, first=timezone.localdate() - dt.timedelta(days=days - 1))
     children = {c.code: c for c in area.children.order_by("code")}
     rows = []
     if children:
-        ranked = ranking(tickets, code_length=len(next(iter(children))))
+        ranked = ranking(selection, code_length=len(next(iter(children))))
         rows = [(children[k], v) for k, v in ranked.items() if k in children]
         rows.sort(key=lambda r: (-(r[1].closure_rate or 0), -(r[1].satisfaction_rate or 0)))
 
@@ -401,9 +400,9 @@ def stats_page(request: HttpRequest, code: str) -> HttpResponse:
         "web/stats.html",
         {
             "area": area,
-            "kpi": kpis(tickets),
+            "kpi": kpis(selection),
             "rows": rows,
-            "units": unit_table(area, start=start),
+            "units": unit_table(area, start=selection.start),
             "days": days,
             "breadcrumbs": [(a, scoping.scope_of(user).sees_area(a.code)) for a in area.ancestors()],
         },

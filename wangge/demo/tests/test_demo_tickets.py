@@ -1,7 +1,11 @@
 """The demo year of tickets: every state, timelines that match the states, KPIs that make sense."""
 
+import datetime as dt
+
+from django.utils import timezone
+
 from wangge.demo.tickets import build_demo_tickets
-from wangge.stats.kpis import kpis, select_tickets
+from wangge.stats.kpis import Selection, kpis, ranking, scan_kpis
 from wangge.tickets.models import Assignment, Status, SummonsCall, Ticket, TicketEvent
 
 
@@ -19,10 +23,32 @@ def test_a_demo_year_covers_every_state_and_reads_like_the_loop(db) -> None:  # 
     assert set(finals.values()) == {Status.CLOSED}
     assert Assignment.objects.filter(unit__code="210104-ZJ").exists()  # heating and leaks go to 住建
     assert SummonsCall.objects.exists()
-    result = kpis(select_tickets(area="210104"))
+    result = kpis(Selection(area="210104"))
     assert 0.8 < (result.closure_rate or 0) <= 1 and 0.85 < (result.satisfaction_rate or 0) <= 1
     assert result.response_minutes and result.handling_minutes and result.summons_rate
     # Winter brings heating complaints.
     winter = Ticket.objects.filter(category__name="冬季采暖", submitted_at__month__in=[12, 1, 2]).count()
     summer = Ticket.objects.filter(category__name="冬季采暖", submitted_at__month__in=[6, 7, 8]).count()
     assert winter > summer
+
+
+def test_the_rollup_reads_the_same_kpis_as_the_tickets(db) -> None:  # type: ignore[no-untyped-def]
+    """The demo builder bulk-loads and rebuilds the rollup; every KPI read from it (medians included)
+    must equal the count over the tickets, for the district, a street, and a period of days."""
+    build_demo_tickets(count=3000, seed=5)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    for selection in [
+        Selection(area="210104"),
+        Selection.days(area="210104001", first=today - dt.timedelta(days=90), last=today),
+        Selection.days(
+            area="210104", first=today - dt.timedelta(days=200), last=today - dt.timedelta(days=20)
+        ),
+    ]:
+        assert selection.rollup_rows() is not None
+        assert kpis(selection, now=now) == scan_kpis(selection.tickets(), now=now)
+        # A start one microsecond into the day makes ranking() count over the tickets instead.
+        start = (selection.start or dt.datetime(2000, 1, 1, tzinfo=dt.UTC)) + dt.timedelta(microseconds=1)
+        scanned = Selection(area=selection.area, start=start, end=selection.end)
+        assert scanned.rollup_rows() is None
+        assert ranking(selection, code_length=12, now=now) == ranking(scanned, code_length=12, now=now)
