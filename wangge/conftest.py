@@ -13,11 +13,13 @@ import pytest
 from django.test import Client
 
 from wangge.accounts.models import User
+from wangge.areas.lookup import forget_index
 from wangge.areas.models import Area
 from wangge.demo.city import DEMO_USERNAMES, build_demo_city
 from wangge.people.models import Household, Resident
-from wangge.tickets.actions import NewTicket, do_submit_ticket
+from wangge.tickets.actions import NewTicket, do_submit_ticket, leaf_categories
 from wangge.tickets.models import Ticket
+from wangge.tickets.sla import calendar_table, sla_table
 
 TEST_HOUSEHOLDS = 600
 TEST_SEED = 7
@@ -172,6 +174,20 @@ def new_ticket(db):  # type: ignore[no-untyped-def]
         return do_submit_ticket(new, actor=actor)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def fresh_reference_tables():  # type: ignore[no-untyped-def]
+    """The per-process copies of the SLA table, calendar, categories and grid index start empty in every
+    test (a rolled-back test must not leave its rows behind in them)."""
+    tables = (leaf_categories, sla_table, calendar_table)
+    for table in tables:
+        table.forget()
+    forget_index()
+    yield
+    for table in tables:
+        table.forget()
+    forget_index()
 
 
 @pytest.fixture(autouse=True)

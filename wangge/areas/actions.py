@@ -5,6 +5,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from wangge.accounts.models import User
+from wangge.areas.lookup import forget_index
 from wangge.areas.models import CHILD_LEVELS, DISTRICT_CODE_LENGTH, SEGMENT_LENGTH, Area, GridKind, Level
 from wangge.lib.geo import polygon_from_geojson
 
@@ -59,6 +60,8 @@ def do_create_area(
     if geometry is not None and (lat is None or lng is None):
         point = geometry.representative_point()
         lng, lat = point.x, point.y
+    if boundary is not None:
+        _polygons_changed()
     return Area.objects.create(
         code=code,
         name=name,
@@ -83,4 +86,11 @@ def do_set_boundary(area: Area, boundary: dict | None, *, actor: User | None = N
     area.boundary = boundary
     area.geometry_changed_at = timezone.now()
     area.save(update_fields=["boundary", "geometry_changed_at", "lat", "lng"])
+    _polygons_changed()
     return area
+
+
+def _polygons_changed() -> None:
+    """Lookups in this process see the change now (in this transaction) and again after commit."""
+    forget_index()
+    transaction.on_commit(forget_index)

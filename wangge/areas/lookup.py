@@ -1,11 +1,14 @@
 """Which grid, and which ancestors, contain a point.
 
-The STRtree is built once per process and rebuilt when any grid polygon changes: each lookup compares a
+The STRtree is built once per process and rebuilt when any grid polygon changes: a lookup compares a
 cheap fingerprint (count of grids with a boundary, latest `geometry_changed_at`) with the one the cached
-index was built from, so the web app and the worker both see a new polygon on their next lookup.
+index was built from, at most once a second (intake calls this on every request). A change made in this
+process (`areas.actions`, the demo builder) calls `forget_index()`, so it counts at once here and within
+a second in the other processes.
 """
 
 import threading
+import time
 from dataclasses import dataclass
 
 from django.db.models import Count, Max
@@ -15,6 +18,7 @@ from wangge.lib.geo import GridIndex
 
 _lock = threading.Lock()
 _cache: dict[str, object] = {}
+CHECK_SECONDS = 1.0
 
 
 def _fingerprint() -> tuple:
@@ -24,9 +28,22 @@ def _fingerprint() -> tuple:
     return (stats["n"], stats["latest"])
 
 
+def forget_index() -> None:
+    with _lock:
+        _cache.clear()
+
+
 def grid_index() -> GridIndex:
+    index, checked = _cache.get("index"), _cache.get("checked_at")
+    if (
+        isinstance(index, GridIndex)
+        and isinstance(checked, float)
+        and time.monotonic() - checked < CHECK_SECONDS
+    ):
+        return index
     fingerprint = _fingerprint()
     with _lock:
+        _cache["checked_at"] = time.monotonic()
         if _cache.get("fingerprint") != fingerprint:
             grids = Area.objects.filter(level=Level.GRID, boundary__isnull=False).values_list(
                 "code", "boundary"
@@ -53,5 +70,9 @@ def locate(lat: float, lng: float) -> Location | None:
     code = grid_index().locate(lng, lat)
     if code is None:
         return None
-    path = list(Area.objects.filter(code__in=[*Area(code=code).ancestor_codes, code]).order_by("code"))
+    path = list(
+        Area.objects.filter(code__in=[*Area(code=code).ancestor_codes, code])
+        .defer("boundary")
+        .order_by("code")
+    )
     return Location(grid=path[-1], ancestors=path[:-1])

@@ -20,6 +20,7 @@ from faker import Faker
 from shapely.geometry import Point, shape
 
 from wangge.accounts.models import User
+from wangge.areas.lookup import forget_index
 from wangge.areas.models import SEGMENT_LENGTH, Area, GridKind, Level, Membership, Role, Unit, UnitKind
 from wangge.lib import crypto
 from wangge.lib.geo import jittered_lattice, union_geojson
@@ -189,6 +190,7 @@ def _delete_everything() -> None:
     Unit.objects.all().delete()
     Area.objects.update(parent=None)
     Area.objects.all().delete()
+    forget_index()
     User.objects.filter(is_superuser=False).delete()
 
 
@@ -381,6 +383,7 @@ def build_demo_city(
                 _area(f"{saved.code}{u:03d}", f"{u}单元", Level.UNIT, saved, lat=saved.lat, lng=saved.lng)
             )
     Area.objects.bulk_create(unit_rows)
+    forget_index()
     report.buildings, report.units = len(building_rows), len(unit_rows)
     units_by_building: dict[str, list[Area]] = {}
     for unit in Area.objects.filter(level=Level.UNIT).order_by("code"):

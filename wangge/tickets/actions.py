@@ -20,6 +20,7 @@ from wangge.accounts.models import User
 from wangge.areas.models import Area, Membership, Unit
 from wangge.areas.models import Level as AreaLevel
 from wangge.areas.scoping import scope_of
+from wangge.lib.refreshed import Refreshed
 from wangge.notify.actions import do_notify_users, do_send_message
 from wangge.stats import rollup
 from wangge.tickets import sla, workflow
@@ -141,7 +142,8 @@ def _notify_resident(ticket: Ticket, text: str) -> None:
 
 
 def _dispatchers(ticket: Ticket) -> list[User]:
-    return list(staff_at(ticket.area_code, {DISPATCH_ROLE[Level(ticket.level)]}))
+    """Who dispatches at the ticket's level; only their ids are loaded, which is all a notification needs."""
+    return list(staff_at(ticket.area_code, {DISPATCH_ROLE[Level(ticket.level)]}).only("pk"))
 
 
 # --- submit ----------------------------------------------------------------------------------------
@@ -164,10 +166,17 @@ def ladder_level(area: Area) -> str:
     }.get(AreaLevel(area.level), Level.GRID)
 
 
+def _load_leaf_categories() -> list[Category]:
+    return list(Category.objects.filter(children=None).exclude(name="其他"))
+
+
+leaf_categories = Refreshed(_load_leaf_categories)
+
+
 def suggest_category(text: str) -> Category | None:
     """A first guess from the leaf names found in the text (the learned router of X1 replaces it)."""
     best: Category | None = None
-    for category in Category.objects.filter(children=None).exclude(name="其他").only("pk", "name"):
+    for category in leaf_categories.get():
         if (
             len(category.name) >= 2
             and category.name in text
@@ -216,8 +225,9 @@ class NewTicket:
     photos: Sequence[UploadedFile] = field(default_factory=list)
 
 
-@transaction.atomic
 def do_submit_ticket(new: NewTicket, *, actor: User | None) -> Ticket:
+    """收单. Everything that only reads (checks, grid, category, deadlines, who dispatches) happens before
+    the transaction, so that the database's write lock is held for the inserts alone."""
     title, description = new.title.strip(), new.description.strip()
     if not title:
         raise TicketInputError("title", "请填写标题")
@@ -254,19 +264,21 @@ def do_submit_ticket(new: NewTicket, *, actor: User | None) -> Ticket:
         remind_at=deadlines.remind,
     )
     ticket.contact_phone = new.contact_phone
-    ticket.save()
-    rollup.ticket_added(ticket)
-    _save_photos(ticket, new.photos, PhotoStage.SUBMIT, actor)
-    _event(
-        ticket,
-        "submit",
-        actor,
-        frm="",
-        to=Status.NEW,
-        at=submitted_at,
-        data={"channel": new.channel, "area": area.code},
-    )
-    _notify(_dispatchers(ticket), ticket, f"新诉求（{ticket.get_channel_display()}），请受理")
+    dispatchers = _dispatchers(ticket)
+    with transaction.atomic():
+        ticket.save()
+        rollup.ticket_added(ticket)
+        _save_photos(ticket, new.photos, PhotoStage.SUBMIT, actor)
+        _event(
+            ticket,
+            "submit",
+            actor,
+            frm="",
+            to=Status.NEW,
+            at=submitted_at,
+            data={"channel": new.channel, "area": area.code},
+        )
+        _notify(dispatchers, ticket, f"新诉求（{ticket.get_channel_display()}），请受理")
     return ticket
 
 

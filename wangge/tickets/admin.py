@@ -5,7 +5,6 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from wangge.tickets.models import CalendarDay, Category, SlaRule, Ticket, TicketEvent, UnitAssessment
-from wangge.tickets.sla import forget_calendar
 
 
 @admin.register(Category)
@@ -24,10 +23,6 @@ class SlaRuleAdmin(admin.ModelAdmin):
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
     list_display = ["date", "workday", "name"]
-
-    def save_model(self, request: HttpRequest, obj: CalendarDay, form: object, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        forget_calendar()
 
 
 @admin.register(UnitAssessment)

@@ -4,3 +4,22 @@ from django.apps import AppConfig
 class TicketsConfig(AppConfig):
     name = "wangge.tickets"
     verbose_name = "诉求闭环"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from wangge.lib.refreshed import Refreshed
+        from wangge.tickets.actions import leaf_categories
+        from wangge.tickets.models import CalendarDay, Category, SlaRule
+        from wangge.tickets.sla import calendar_table, sla_table
+
+        # An edit in this process refreshes the tables it feeds at once (other processes within a minute).
+        tables_of: tuple[tuple[type, list[Refreshed]], ...] = (
+            (Category, [leaf_categories, sla_table]),
+            (SlaRule, [sla_table]),
+            (CalendarDay, [calendar_table]),
+        )
+        for model, tables in tables_of:
+            for table in tables:
+                for signal in (post_save, post_delete):
+                    signal.connect(table.forget, sender=model, weak=False)

@@ -6,12 +6,12 @@ because a gas leak at midnight does not wait for office hours.
 """
 
 import datetime as dt
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
 
+from wangge.lib.refreshed import Refreshed
 from wangge.lib.workcal import WorkCalendar
 from wangge.tickets.models import CalendarDay, Category, Kind, SlaRule, Urgency
 
@@ -37,47 +37,53 @@ DEFAULT_LIMITS = {
     Urgency.CRITICAL: Limits(claim_minutes=30, resolve_minutes_small=4 * 60, resolve_minutes_major=24 * 60),
 }
 
-_CACHE_SECONDS = 60
-_calendar_cache: tuple[float, WorkCalendar] | None = None
+
+def _load_calendar() -> WorkCalendar:
+    days = list(CalendarDay.objects.values_list("date", "workday"))
+    return WorkCalendar.build(
+        settings.WORK_HOURS,
+        holidays=[d for d, workday in days if not workday],
+        extra_workdays=[d for d, workday in days if workday],
+    )
+
+
+@dataclass(frozen=True)
+class _SlaTable:
+    parent_of: dict[int, int | None]  # the category tree
+    rules: dict[tuple[int | None, str], Limits]  # (category id or None for the default row, urgency)
+
+
+def _load_sla_table() -> _SlaTable:
+    return _SlaTable(
+        parent_of=dict(Category.objects.values_list("pk", "parent_id")),
+        rules={
+            (r.category_id, r.urgency): Limits(
+                r.claim_minutes, r.resolve_minutes_small, r.resolve_minutes_major
+            )
+            for r in SlaRule.objects.all()
+        },
+    )
+
+
+# The working calendar (settings.WORK_HOURS plus the holidays table) and the SLA table, kept per process.
+calendar_table = Refreshed(_load_calendar)
+sla_table = Refreshed(_load_sla_table)
 
 
 def work_calendar() -> WorkCalendar:
-    """The working calendar: settings.WORK_HOURS plus the holidays table, re-read once a minute."""
-    global _calendar_cache
-    now = time.monotonic()
-    if _calendar_cache is None or now - _calendar_cache[0] > _CACHE_SECONDS:
-        days = list(CalendarDay.objects.values_list("date", "workday"))
-        calendar = WorkCalendar.build(
-            settings.WORK_HOURS,
-            holidays=[d for d, workday in days if not workday],
-            extra_workdays=[d for d, workday in days if workday],
-        )
-        _calendar_cache = (now, calendar)
-    return _calendar_cache[1]
-
-
-def forget_calendar() -> None:
-    global _calendar_cache
-    _calendar_cache = None
+    return calendar_table.get()
 
 
 def limits_for(category: Category | None, urgency: str) -> Limits:
-    category_ids: list[int] = []
-    node = category
-    while node is not None:
-        category_ids.append(node.pk)
-        node = node.parent
-    rules = {
-        r.category_id: r
-        for r in SlaRule.objects.filter(urgency=urgency)
-        .filter(category_id__in=category_ids)
-        .union(SlaRule.objects.filter(urgency=urgency, category=None))
-    }
-    for key in [*category_ids, None]:
-        rule = rules.get(key)
-        if rule is not None:
-            return Limits(rule.claim_minutes, rule.resolve_minutes_small, rule.resolve_minutes_major)
-    return DEFAULT_LIMITS[Urgency(urgency)]
+    table = sla_table.get()
+    node = category.pk if category is not None else None
+    for _ in range(len(table.parent_of) + 1):  # bounded even if the tree had a cycle
+        if node is None:
+            break
+        if (node, urgency) in table.rules:
+            return table.rules[(node, urgency)]
+        node = table.parent_of.get(node)
+    return table.rules.get((None, urgency), DEFAULT_LIMITS[Urgency(urgency)])
 
 
 def deadline_after(start: dt.datetime, minutes: int, urgency: str) -> dt.datetime:
