@@ -14,10 +14,18 @@ from django.test import Client
 
 from wangge.accounts.models import User
 from wangge.areas.lookup import forget_index
-from wangge.areas.models import Area
+from wangge.areas.models import Area, Unit
 from wangge.demo.city import DEMO_USERNAMES, build_demo_city
 from wangge.people.models import Household, Resident
-from wangge.tickets.actions import NewTicket, do_submit_ticket, leaf_categories
+from wangge.tickets.actions import (
+    NewTicket,
+    do_accept,
+    do_assign,
+    do_claim,
+    do_return,
+    do_submit_ticket,
+    leaf_categories,
+)
 from wangge.tickets.models import Ticket
 from wangge.tickets.sla import calendar_table, sla_table
 
@@ -174,6 +182,22 @@ def new_ticket(db):  # type: ignore[no-untyped-def]
         return do_submit_ticket(new, actor=actor)
 
     return make
+
+
+@pytest.fixture
+def unit_that_served(new_ticket, actor):  # type: ignore[no-untyped-def]
+    """-> 住建: assigned a ticket of the demo community beside the property company (which leads), it
+    claimed the ticket and returned it."""
+    ticket = new_ticket()
+    community = actor("community")
+    do_accept(ticket.pk, actor=community, kind="major")
+    wy = Unit.objects.get(memberships__user__username="unit")
+    zj = Unit.objects.get(code="210104-ZJ")
+    do_assign(ticket.pk, actor=community, units=[wy, zj])
+    zj_staff = zj.memberships.all()[0].user
+    do_claim(ticket.pk, actor=zj_staff)
+    do_return(ticket.pk, actor=zj_staff, note="非本部门职责")
+    return zj
 
 
 @pytest.fixture(autouse=True)

@@ -19,8 +19,6 @@ from wangge.areas.models import Area, Unit
 from wangge.areas.models import Level as AreaLevel
 from wangge.notify.actions import do_mark_read
 from wangge.notify.models import Notification
-from wangge.stats.kpis import Selection, kpis, ranking
-from wangge.stats.units import unit_table
 from wangge.tickets import workflow
 from wangge.tickets.actions import (
     NewTicket,
@@ -379,31 +377,3 @@ def inbox(request: HttpRequest) -> HttpResponse:
         return redirect("web:inbox")
     items = Notification.objects.filter(user=user).select_related("ticket")[:200]
     return render(request, "web/inbox.html", {"items": items})
-
-
-@login_required
-def stats_page(request: HttpRequest, code: str) -> HttpResponse:
-    """One area's KPIs, its child areas ranked, and the units that served it (以下评上 beside them)."""
-    user = _user(request)
-    area = scoping.get_area_for(user, code)
-    days = 365 if request.GET.get("period") == "year" else 30
-    selection = Selection.days(area=area.code, first=timezone.localdate() - dt.timedelta(days=days - 1))
-    children = {c.code: c for c in area.children.order_by("code")}
-    rows = []
-    if children:
-        ranked = ranking(selection, code_length=len(next(iter(children))))
-        rows = [(children[k], v) for k, v in ranked.items() if k in children]
-        rows.sort(key=lambda r: (-(r[1].closure_rate or 0), -(r[1].satisfaction_rate or 0)))
-
-    return render(
-        request,
-        "web/stats.html",
-        {
-            "area": area,
-            "kpi": kpis(selection),
-            "rows": rows,
-            "units": unit_table(area, start=selection.start),
-            "days": days,
-            "breadcrumbs": [(a, scoping.scope_of(user).sees_area(a.code)) for a in area.ancestors()],
-        },
-    )

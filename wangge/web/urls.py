@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from wangge.web import ticket_views, transfer_views, views
+from wangge.web import stats_views, ticket_views, transfer_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -24,5 +24,6 @@ urlpatterns = [
     path("h5/mine/", ticket_views.my_tickets, name="h5_mine"),
     path("h5/mine/<int:ticket_id>/", ticket_views.my_ticket, name="my_ticket"),
     path("inbox/", ticket_views.inbox, name="inbox"),
-    path("stats/<str:code>/", ticket_views.stats_page, name="stats"),
+    path("stats/<str:code>/", stats_views.stats_page, name="stats"),
+    path("stats/<str:code>/assess/", stats_views.assess_unit, name="assess_unit"),
 ]

@@ -1,0 +1,94 @@
+"""The statistics page of an area: its KPIs, its child areas ranked, the units that served it, and for
+a community's own staff the 以下评上 form that rates those units."""
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from wangge.accounts.models import User
+from wangge.areas import scoping
+from wangge.areas.models import Area, Unit
+from wangge.stats.actions import can_assess, current_period, do_assess_unit, units_that_served
+from wangge.stats.kpis import Selection, kpis, ranking
+from wangge.stats.units import unit_table
+from wangge.tickets.actions import TicketInputError, WorkflowError
+from wangge.tickets.models import UnitAssessment
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _stats_context(user: User, area: Area, *, year: bool, errors: dict | None = None) -> dict:
+    days = 365 if year else 30
+    selection = Selection.days(area=area.code, first=timezone.localdate() - dt.timedelta(days=days - 1))
+    children = {c.code: c for c in area.children.order_by("code")}
+    rows = []
+    if children:
+        ranked = ranking(selection, code_length=len(next(iter(children))))
+        rows = [(children[k], v) for k, v in ranked.items() if k in children]
+        rows.sort(key=lambda r: (-(r[1].closure_rate or 0), -(r[1].satisfaction_rate or 0)))
+    units = unit_table(area, start=selection.start)
+    assessing = can_assess(user, area)
+    period = current_period()
+    rating_rows = []
+    if assessing:
+        facts = {r.unit.pk: r for r in unit_table(area)}  # all time, so a rating sees the whole record
+        mine = {a.unit_id: a for a in UnitAssessment.objects.filter(area=area, period=period)}
+        rating_rows = [(u, facts.get(u.pk), mine.get(u.pk)) for u in units_that_served(area)]
+    return {
+        "area": area,
+        "kpi": kpis(selection),
+        "rows": rows,
+        "units": units,
+        "days": days,
+        "year": year,
+        "breadcrumbs": [(a, scoping.scope_of(user).sees_area(a.code)) for a in area.ancestors()],
+        "assessing": assessing,
+        "period": period,
+        "rating_rows": rating_rows,
+        "errors": errors or {},
+    }
+
+
+@login_required
+def stats_page(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    area = scoping.get_area_for(user, code)
+    context = _stats_context(user, area, year=request.GET.get("period") == "year")
+    return render(request, "web/stats.html", context)
+
+
+@login_required
+@require_POST
+def assess_unit(request: HttpRequest, code: str) -> HttpResponse:
+    """以下评上: save one rating, then back to the page (or the page again with the error beside the form)."""
+    user = _user(request)
+    area = scoping.get_area_for(user, code)
+    unit_id = request.POST.get("unit", "")
+    score = request.POST.get("score", "")
+    try:
+        do_assess_unit(
+            area=area,
+            unit=Unit.objects.filter(pk=int(unit_id)).first() if unit_id.isdigit() else None,
+            period=request.POST.get("period", ""),
+            score=int(score) if score.isdigit() else None,
+            comment=request.POST.get("comment", ""),
+            actor=user,
+        )
+    except TicketInputError as exc:
+        errors = {"unit": unit_id, exc.field: exc.message}
+        return render(
+            request, "web/stats.html", _stats_context(user, area, year=False, errors=errors), status=422
+        )
+    except WorkflowError as exc:
+        errors = {"unit": unit_id, "action": str(exc)}
+        return render(
+            request, "web/stats.html", _stats_context(user, area, year=False, errors=errors), status=403
+        )
+    return redirect("web:stats", code=area.code)
