@@ -6,7 +6,7 @@ when any row is bad; with `skip_bad` the good rows are written and the bad ones 
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +31,8 @@ from wangge.people.registry import (
 )
 
 MAX_ROWS = 200_000
-LABEL_TO_FIELD = {label: key for key, label in FIELD_LABELS.items()} | {key: key for key in FIELD_LABELS}
+# A registry column is titled with the Chinese label or the field's own name.
+COLUMN_TITLES = {key: (label, key) for key, label in FIELD_LABELS.items()}
 
 
 @dataclass(frozen=True)
@@ -100,21 +101,36 @@ def read_table(name: str, content: bytes) -> Iterator[list[str]]:
     raise ImportFileError("文件格式应为.xlsx或.csv")
 
 
-def _rows_as_dicts(table: Iterable[list[str]]) -> Iterator[tuple[int, dict[str, str]]]:
+def mapped_rows(
+    table: Iterable[list[str]],
+    titles: Mapping[str, str | tuple[str, ...]],
+    required: Iterable[str],
+    *,
+    hint: str = "",
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """(row number, {field: stripped value}) for each non-empty row, the columns found by their titles
+    (`titles` maps a field to its column title, or to several accepted titles, the first one shown in
+    messages). A missing required column fails the whole file."""
     rows = iter(table)
     header = next(rows, None)
     if header is None:
         raise ImportFileError("文件是空的")
-    columns = [LABEL_TO_FIELD.get(h.strip()) for h in header]
-    missing = [FIELD_LABELS[f] for f in REQUIRED if f not in columns]
+    by_title = {h.strip(): i for i, h in enumerate(header) if h.strip()}
+    accepted = {f: (t,) if isinstance(t, str) else t for f, t in titles.items()}
+    columns = {
+        f: next(by_title[t] for t in names if t in by_title)
+        for f, names in accepted.items()
+        if set(names) & set(by_title)
+    }
+    missing = [accepted[f][0] for f in required if f not in columns]
     if missing:
-        raise ImportFileError("缺少必需的列：" + "、".join(missing))
+        raise ImportFileError("缺少必需的列：" + "、".join(missing) + hint)
     for number, row in enumerate(rows, start=2):
         if not any(row):
             continue
         if number > MAX_ROWS + 1:
             raise ImportFileError(f"一次最多导入{MAX_ROWS}行")
-        yield number, {col: value for col, value in zip(columns, row, strict=False) if col}
+        yield number, {f: (row[i].strip() if i < len(row) else "") for f, i in columns.items()}
 
 
 @dataclass
@@ -218,7 +234,9 @@ def import_registry(*, name: str, content: bytes, actor: User | None, skip_bad: 
     """Validate every row, then write all of them (or, with skip_bad, the good ones) in one transaction.
     Raises ImportFileError when the file itself cannot be read."""
     report = ImportReport()
-    good = _validate(_rows_as_dicts(read_table(name, content)), actor=actor, report=report)
+    good = _validate(
+        mapped_rows(read_table(name, content), COLUMN_TITLES, REQUIRED), actor=actor, report=report
+    )
     if report.errors and not skip_bad:
         return report
     try:

@@ -8,7 +8,7 @@ row, column and reason; by default nothing is written when any row is bad, with 
 """
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from wangge.accounts.models import User
 from wangge.areas.models import Area
-from wangge.people.transfer import MAX_ROWS, ImportFileError, RowError, read_table
+from wangge.people.transfer import ImportFileError, RowError, mapped_rows, read_table
 from wangge.tickets.actions import NewTicket, TicketInputError, do_submit_ticket
 from wangge.tickets.intake import area_for_address, category_for
 from wangge.tickets.models import Category, Channel, Ticket, Urgency
@@ -78,26 +78,13 @@ def parse_time(text: str) -> dt.datetime:
     raise ValueError(text)
 
 
-def _rows(content_rows: Iterator[list[str]], mapping: dict[str, str]) -> Iterator[tuple[int, dict[str, str]]]:
-    header = next(content_rows, None)
-    if header is None:
-        raise ImportFileError("文件是空的")
-    titles = [h.strip() for h in header]
-    by_title = {title: i for i, title in enumerate(titles) if title}
-    missing = [mapping[f] for f in REQUIRED if mapping.get(f) not in by_title]
-    if missing:
-        raise ImportFileError("缺少必需的列：" + "、".join(missing) + "（可用列名映射指定）")
-    columns = {f: by_title[title] for f, title in mapping.items() if title in by_title}
-    for number, row in enumerate(content_rows, start=2):
-        if not any(row):
-            continue
-        if number > MAX_ROWS + 1:
-            raise ImportFileError(f"一次最多导入{MAX_ROWS}行")
-        yield number, {f: (row[i].strip() if i < len(row) else "") for f, i in columns.items()}
-
-
 def _check(
-    number: int, values: dict[str, str], mapping: dict[str, str], default_area: Area | None, now: dt.datetime
+    number: int,
+    values: dict[str, str],
+    mapping: dict[str, str],
+    default_area: Area | None,
+    now: dt.datetime,
+    within: Sequence[str] | None,
 ) -> tuple[NewTicket | None, list[RowError], bool]:
     errors: list[RowError] = []
 
@@ -136,6 +123,8 @@ def _check(
         area = default_area
     if area is None and values.get("address"):
         bad("address", "无法从地址确定网格（请补充社区名称，或指定默认区域）")
+    elif area is not None and within is not None and not any(area.code.startswith(p) for p in within):
+        bad("address", f"{area.name}不在你的辖区内")
     if errors or area is None:
         return None, errors, uncategorised
     description = values["description"]
@@ -167,15 +156,18 @@ def import_hotline(
     mapping: dict[str, str] | None = None,
     default_area: Area | None = None,
     skip_bad: bool = False,
+    within: Sequence[str] | None = None,
     progress: Callable[[int], None] = lambda n: None,
 ) -> HotlineReport:
+    """Rows become tickets of channel 12345; `within` (area codes) limits where they may land, for an
+    import by staff of part of the district."""
     mapping = {**DEFAULT_MAPPING, **(mapping or {})}
     unknown = set(mapping) - set(DEFAULT_MAPPING)
     if unknown:
         raise ImportFileError("未知的字段：" + "、".join(sorted(unknown)))
     report = HotlineReport()
     now = timezone.now()
-    rows = list(_rows(read_table(name, content), mapping))
+    rows = list(mapped_rows(read_table(name, content), mapping, REQUIRED, hint="（可用列名映射指定）"))
     report.rows = len(rows)
     seen = set(
         Ticket.objects.filter(
@@ -190,7 +182,7 @@ def import_hotline(
         if key and key in seen:
             report.already_imported += 1
             continue
-        new, errors, uncategorised = _check(number, values, mapping, default_area, now)
+        new, errors, uncategorised = _check(number, values, mapping, default_area, now, within)
         report.errors += errors
         if new is not None:
             seen.add(key)

@@ -39,6 +39,7 @@ from wangge.tickets.queries import (
     overdue_q,
     tickets_for,
 )
+from wangge.web.transfer_views import can_import_hotline
 
 
 def _user(request: HttpRequest) -> User:
@@ -111,6 +112,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
         "status": status,
         "q": text,
         "now": timezone.now(),
+        "can_import_hotline": can_import_hotline(user),
     }
     template = "web/partials/ticket_rows.html" if request.htmx else "web/workbench.html"  # type: ignore[attr-defined]
     return render(request, template, context)

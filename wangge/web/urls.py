@@ -17,6 +17,7 @@ urlpatterns = [
     path("registry/export/", transfer_views.registry_export, name="registry_export"),
     path("tickets/", ticket_views.workbench, name="workbench"),
     path("tickets/new/", ticket_views.staff_entry, name="ticket_new"),
+    path("tickets/import/", transfer_views.hotline_import, name="hotline_import"),
     path("tickets/<int:ticket_id>/", ticket_views.ticket_page, name="ticket"),
     path("tickets/<int:ticket_id>/act/<str:action>/", ticket_views.ticket_act, name="ticket_act"),
     path("tickets/<int:ticket_id>/photos/<int:photo_id>/", ticket_views.ticket_photo, name="ticket_photo"),

@@ -122,3 +122,44 @@ def test_unreadable_files_are_refused(db) -> None:  # type: ignore[no-untyped-de
         import_hotline(name="x.csv", content=b"", actor=None)
     with pytest.raises(ImportFileError):
         import_hotline(name="x.csv", content=b"a,b\n1,2\n", actor=None, mapping={"nonsense": "a"})
+
+
+def test_the_upload_page_imports_into_the_users_own_areas(client_for) -> None:  # type: ignore[no-untyped-def]
+    """Community staff upload the export from the workbench; rows outside their community are refused."""
+    client = client_for("community")
+    assert "导入12345工单" in client.get("/tickets/").content.decode()
+    page = client.get("/tickets/import/").content.decode()
+    assert "12345 工单导入" in page and "工单编号" in page
+    other = Area.objects.filter(level="community").exclude(code=DEMO_COMMUNITY).order_by("code")[0]
+    rows = [
+        ["W1", "2026-11-20 09:15", "王女士", "13912345678", community_address(), "楼道灯坏了", "", "一般"],
+        ["W2", "2026-11-20 09:20", "李先生", "", f"{other.parent.name}{other.name}", "路灯不亮", "", "一般"],
+    ]
+    upload = io.BytesIO(xlsx(rows))
+    upload.name = "12345.xlsx"
+    refused = client.post("/tickets/import/", {"file": upload})
+    body = refused.content.decode()
+    assert refused.status_code == 200 and "未导入" in body and "不在你的辖区内" in body and "第3行" in body
+    assert not Ticket.objects.filter(channel="12345").exists()
+    upload.seek(0)
+    done = client.post("/tickets/import/", {"file": upload, "skip_bad": "on"})
+    assert "新建诉求1件" in done.content.decode()
+    assert list(Ticket.objects.filter(channel="12345").values_list("external_id", flat=True)) == ["W1"]
+
+
+def test_the_upload_page_names_bad_input(client_for) -> None:  # type: ignore[no-untyped-def]
+    client = client_for("community")
+    assert client.post("/tickets/import/", {}).status_code == 422
+    renamed = io.BytesIO(
+        xlsx([["R1", "", "", "", community_address(), "井盖松动", "", ""]], ["编号", *HEADER[1:]])
+    )
+    renamed.name = "export.xlsx"
+    missing = client.post("/tickets/import/", {"file": renamed})
+    assert missing.status_code == 422 and "缺少必需的列：工单编号" in missing.content.decode()
+    renamed.seek(0)
+    mapped = client.post("/tickets/import/", {"file": renamed, "map_external_id": "编号"})
+    assert mapped.status_code == 200 and Ticket.objects.filter(external_id="R1").exists()
+    wrong_area = client.post("/tickets/import/", {"file": renamed, "default_area": "210104002"})
+    assert wrong_area.status_code == 422 and "默认区域" in wrong_area.content.decode()
+    assert client_for("gridworker").get("/tickets/import/").status_code == 404
+    assert client_for("resident").get("/tickets/import/").status_code == 404
