@@ -212,6 +212,18 @@ def get_ticket(request: HttpRequest, ticket_id: int) -> dict:
     return ticket_detail(get_ticket_for(user, ticket_id), user)
 
 
+@router.post("/tickets/{ticket_id}/contact", response={200: dict, 403: dict})
+def reveal_contact(request: HttpRequest, ticket_id: int) -> Status | dict:
+    """The full contact phone, for the grid, dispatchers, reviewers and handlers of an open ticket (the
+    ticket shows it masked). Every call is logged; 403 for anyone else."""
+    user: User = request.user  # type: ignore[assignment]
+    ticket = get_ticket_for(user, ticket_id)
+    try:
+        return {"id": ticket.pk, "contact_phone": a.do_reveal_contact(ticket, actor=user, channel="api")}
+    except a.WorkflowError as exc:
+        return Status(403, {"detail": str(exc)})
+
+
 @router.post("/tickets/{ticket_id}/actions/{action}", response={200: dict, 409: dict, 422: dict})
 def ticket_action(request: HttpRequest, ticket_id: int, action: ActionName, body: ActionIn) -> dict:
     """Take one action of the loop (PRODUCT.md section 4). 409 with the reason when it is not allowed

@@ -28,6 +28,7 @@ from wangge.tickets.models import (
     LADDER,
     Assignment,
     Category,
+    ContactAccess,
     Kind,
     Level,
     PhotoStage,
@@ -122,6 +123,27 @@ def check_photos(photos: Sequence[UploadedFile], field_name: str = "photos") -> 
         photo.seek(0)
         if not head.startswith(IMAGE_SIGNATURES):
             raise TicketInputError(field_name, f"「{photo.name}」不是图片（支持JPG、PNG、GIF、WEBP）")
+
+
+# --- personal data --------------------------------------------------------------------------------
+
+# Who may call the resident back: the grid, the dispatchers and reviewers, and whoever handles it now.
+CONTACT_RELATIONS = frozenset({workflow.GRID, workflow.DISPATCHER, workflow.REVIEWER, workflow.HANDLER})
+
+
+def may_reveal_contact(user: User, ticket: Ticket, relations: set[str] | None = None) -> bool:
+    if not ticket.contact_phone_encrypted or ticket.status in workflow.TERMINAL:
+        return False
+    return bool((relations if relations is not None else relations_of(user, ticket)) & CONTACT_RELATIONS)
+
+
+@transaction.atomic
+def do_reveal_contact(ticket: Ticket, *, actor: User, channel: str) -> str:
+    """The full contact phone, for someone who has to call; every reveal is logged."""
+    if not may_reveal_contact(actor, ticket):
+        raise WorkflowError("你不能查看这件诉求的完整联系电话")
+    ContactAccess.objects.create(ticket=ticket, user=actor, channel=channel)
+    return ticket.contact_phone
 
 
 # --- notifications ---------------------------------------------------------------------------------

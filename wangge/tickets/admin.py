@@ -1,10 +1,19 @@
 """Set-up screens: the category tree, the SLA table, holidays and 调休 days, and unit assessments.
-Tickets themselves change only through the actions (pages and API); the admin shows them read-only."""
+Tickets themselves change only through the actions (pages and API); the admin shows them, and the log of
+who read a full contact phone, read-only."""
 
 from django.contrib import admin
 from django.http import HttpRequest
 
-from wangge.tickets.models import CalendarDay, Category, SlaRule, Ticket, TicketEvent, UnitAssessment
+from wangge.tickets.models import (
+    CalendarDay,
+    Category,
+    ContactAccess,
+    SlaRule,
+    Ticket,
+    TicketEvent,
+    UnitAssessment,
+)
 
 
 @admin.register(Category)
@@ -50,4 +59,19 @@ class TicketAdmin(admin.ModelAdmin):
         return False
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(ContactAccess)
+class ContactAccessAdmin(admin.ModelAdmin):
+    list_display = ["at", "user", "ticket", "channel"]
+    list_filter = ["channel"]
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

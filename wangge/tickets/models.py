@@ -415,3 +415,20 @@ class UnitAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area_id} 评 {self.unit_id} {self.period}: {self.score}"
+
+
+class ContactAccess(models.Model):
+    """Access log: one row each time someone reads a ticket's full contact phone."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="contact_accesses")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=10)  # web, api
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "诉求联系电话查看记录"
+        verbose_name_plural = verbose_name
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} 查看 {self.ticket_id} 联系电话"

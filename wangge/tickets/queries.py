@@ -128,9 +128,10 @@ def relations_of(user: User | None, ticket: Ticket) -> set[str]:
     return relations
 
 
-def allowed_actions(user: User, ticket: Ticket) -> list[str]:
-    """The actions this user may take on this ticket now, in table order, each once."""
-    relations = relations_of(user, ticket)
+def allowed_actions(user: User, ticket: Ticket, relations: set[str] | None = None) -> list[str]:
+    """The actions this user may take on this ticket now, in table order, each once (`relations`, when
+    the caller has them already, saves working them out again)."""
+    relations = relations if relations is not None else relations_of(user, ticket)
     seen: list[str] = []
     for t in workflow.TRANSITIONS:
         if t.action not in seen and ticket.status in t.sources and t.who & relations:

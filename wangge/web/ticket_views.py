@@ -24,9 +24,11 @@ from wangge.tickets.actions import (
     NewTicket,
     TicketInputError,
     WorkflowError,
+    do_reveal_contact,
     do_submit_ticket,
     grid_of,
     image_content_type,
+    may_reveal_contact,
 )
 from wangge.tickets.intake import resolve_place
 from wangge.tickets.models import LADDER, Channel, Kind, Level, Status, TicketPhoto, Urgency, Verdict
@@ -37,6 +39,7 @@ from wangge.tickets.queries import (
     ancestor_codes,
     get_ticket_for,
     overdue_q,
+    relations_of,
     tickets_for,
 )
 from wangge.web.transfer_views import can_import_hotline
@@ -126,7 +129,8 @@ ACTION_STYLE = {"reject": "danger", "return": "danger", "withdraw": "danger", "e
 
 def _ticket_context(user: User, ticket_id: int, errors: dict | None = None) -> dict:
     ticket = get_ticket_for(user, ticket_id)
-    actions = allowed_actions(user, ticket)
+    relations = relations_of(user, ticket)
+    actions = allowed_actions(user, ticket, relations)
     places = ancestor_codes(ticket.area_code)
     units = (
         Unit.objects.filter(active=True)
@@ -161,6 +165,7 @@ def _ticket_context(user: User, ticket_id: int, errors: dict | None = None) -> d
         "levels": [(v, label) for v, label in Level.choices if v in ("community", "street", "district")],
         "errors": errors or {},
         "rating_labels": RATING_LABELS,
+        "may_reveal_contact": may_reveal_contact(user, ticket, relations),
     }
 
 
@@ -233,6 +238,19 @@ def ticket_act(request: HttpRequest, ticket_id: int, action: str) -> HttpRespons
         return render(request, "web/ticket.html", context, status=422 if "action" not in errors else 409)
     target = "web:my_ticket" if request.POST.get("from") == "h5" else "web:ticket"
     return redirect(target, ticket_id=ticket.pk)
+
+
+@login_required
+@require_POST
+def ticket_contact(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """htmx: the full contact phone in place of the masked one, after logging the access."""
+    user = _user(request)
+    ticket = get_ticket_for(user, ticket_id)
+    try:
+        phone = do_reveal_contact(ticket, actor=user, channel="web")
+    except WorkflowError as exc:
+        return HttpResponse(str(exc), status=403)
+    return render(request, "web/partials/contact_phone.html", {"ticket": ticket, "phone": phone})
 
 
 @login_required

@@ -20,6 +20,7 @@ urlpatterns = [
     path("tickets/import/", transfer_views.hotline_import, name="hotline_import"),
     path("tickets/<int:ticket_id>/", ticket_views.ticket_page, name="ticket"),
     path("tickets/<int:ticket_id>/act/<str:action>/", ticket_views.ticket_act, name="ticket_act"),
+    path("tickets/<int:ticket_id>/contact/", ticket_views.ticket_contact, name="ticket_contact"),
     path("tickets/<int:ticket_id>/photos/<int:photo_id>/", ticket_views.ticket_photo, name="ticket_photo"),
     path("h5/", ticket_views.h5_submit, name="h5_submit"),
     path("h5/mine/", ticket_views.my_tickets, name="h5_mine"),

@@ -1,6 +1,7 @@
 """12345 export import: mapping, grid from the address, idempotence, row errors, all-or-nothing."""
 
 import io
+from collections.abc import Sequence
 
 import openpyxl
 import pytest
@@ -22,7 +23,7 @@ def community_address() -> str:
     return f"大东区{community.parent.name}{community.name}{building.name}2单元501"
 
 
-def xlsx(rows: list[list[object]], header: list[str] = HEADER) -> bytes:
+def xlsx(rows: Sequence[Sequence[object]], header: list[str] = HEADER) -> bytes:
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(header)
