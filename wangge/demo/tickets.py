@@ -341,6 +341,7 @@ def build_demo_tickets(
         if (i + 1) % 1000 == 0:
             progress(1000)
     progress(count % 1000)
+    _give_the_demo_resident_requests(tickets)
     children = _children(tickets, plans, rng, units, property_by_community, workers, staff, unit_staff)
     Ticket.objects.bulk_create(tickets, batch_size=2000)
     report = TicketReport(tickets=len(tickets))
@@ -350,6 +351,27 @@ def build_demo_tickets(
     for t in tickets:
         report.by_status[t.status] = report.by_status.get(t.status, 0) + 1
     return report
+
+
+def _give_the_demo_resident_requests(tickets: list[Ticket]) -> None:
+    """The `resident` login's 我的诉求 shows requests in several states: the latest ticket of their grid in
+    each of these states (an H5 one when there is one) becomes theirs, sent from the H5 page."""
+    me = Resident.objects.filter(user__username="resident").select_related("household__area").first()
+    if me is None:
+        return
+    wanted = (Status.NEW, Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED)
+    mine: dict[str, Ticket] = {}
+    for ticket in tickets:
+        if ticket.status not in wanted or not me.household.area.code.startswith(ticket.area_code):
+            continue
+        held = mine.get(ticket.status)
+        rank = (ticket.channel == Channel.H5, ticket.submitted_at)
+        if held is None or rank > (held.channel == Channel.H5, held.submitted_at):
+            mine[ticket.status] = ticket
+    for ticket in mine.values():
+        ticket.channel, ticket.external_id, ticket.contact_phone_encrypted = Channel.H5, "", ""
+        ticket.resident_id = me.pk
+        ticket.contact_name = me.name
 
 
 def _grid_weights(grids: list[Area]) -> list[int]:

@@ -26,6 +26,9 @@ def test_a_demo_year_covers_every_state_and_reads_like_the_loop(db) -> None:  # 
     result = kpis(Selection(area="210104"))
     assert 0.8 < (result.closure_rate or 0) <= 1 and 0.85 < (result.satisfaction_rate or 0) <= 1
     assert result.response_minutes and result.handling_minutes and result.summons_rate
+    # The `resident` login has requests of their own to follow on the H5 page.
+    mine = set(Ticket.objects.filter(resident__user__username="resident").values_list("status", flat=True))
+    assert Status.CLOSED in mine and len(mine) >= 3, mine
     # Winter brings heating complaints.
     winter = Ticket.objects.filter(category__name="冬季采暖", submitted_at__month__in=[12, 1, 2]).count()
     summer = Ticket.objects.filter(category__name="冬季采暖", submitted_at__month__in=[6, 7, 8]).count()
