@@ -208,6 +208,16 @@ def suggest_category(text: str) -> Category | None:
     return best
 
 
+def clean_phone(text: str) -> str:
+    """A contact phone as digits (an optional leading +); spaces and dashes from forms and exports go."""
+    phone = text.strip().replace("-", "").replace(" ", "")
+    if phone and not phone.removeprefix("+").isdigit():
+        raise TicketInputError("contact_phone", "联系电话只能包含数字")
+    if len(phone) > 20:
+        raise TicketInputError("contact_phone", "联系电话最多20位")
+    return phone
+
+
 @dataclass
 class Deadlines:
     claim: dt.datetime
@@ -258,6 +268,7 @@ def do_submit_ticket(new: NewTicket, *, actor: User | None) -> Ticket:
     if new.urgency not in Urgency.values:
         raise TicketInputError("urgency", "紧急程度只能是一般、紧急或特急")
     check_photos(new.photos)
+    phone = clean_phone(new.contact_phone)
     area = grid_of(new.area)
     category = new.category or suggest_category(f"{title} {description}")
     now = timezone.now()
@@ -285,7 +296,7 @@ def do_submit_ticket(new: NewTicket, *, actor: User | None) -> Ticket:
         next_escalation_at=deadlines.claim,
         remind_at=deadlines.remind,
     )
-    ticket.contact_phone = new.contact_phone
+    ticket.contact_phone = phone
     dispatchers = _dispatchers(ticket)
     with transaction.atomic():
         ticket.save()

@@ -17,7 +17,7 @@ from django.utils import timezone
 from wangge.accounts.models import User
 from wangge.areas.models import Area
 from wangge.people.transfer import ImportFileError, RowError, mapped_rows, read_table
-from wangge.tickets.actions import NewTicket, TicketInputError, do_submit_ticket
+from wangge.tickets.actions import NewTicket, TicketInputError, clean_phone, do_submit_ticket
 from wangge.tickets.intake import area_for_address, category_for
 from wangge.tickets.models import Category, Channel, Ticket, Urgency
 
@@ -108,9 +108,11 @@ def _check(
     )
     if urgency is None:
         bad("urgency", "应为一般、紧急或特急")
-    phone = values.get("contact_phone", "").replace("-", "").replace(" ", "")
-    if phone and not phone.isdigit():
-        bad("contact_phone", "只能包含数字")
+    phone = ""
+    try:
+        phone = clean_phone(values.get("contact_phone", ""))
+    except TicketInputError as exc:
+        bad("contact_phone", exc.message.removeprefix("联系电话"))
     category: Category | None = None
     uncategorised = False
     if values.get("category"):
@@ -139,7 +141,7 @@ def _check(
             category=category,
             urgency=str(urgency),
             contact_name=values.get("contact_name", "")[:50],
-            contact_phone=phone[:20],
+            contact_phone=phone,
             external_id=values["external_id"][:60],
             submitted_at=submitted,
         ),

@@ -284,9 +284,6 @@ def _intake(
         if not (lat or area_code or address) and default_area is not None:
             area_code = default_area.code
         place = resolve_place(lat=lat, lng=lng, address=address, area_code=area_code)
-        phone = post.get("contact_phone", "").strip()
-        if phone and not phone.replace("-", "").isdigit():
-            raise TicketInputError("contact_phone", "联系电话只能包含数字")
         urgency = post.get("urgency") or Urgency.NORMAL
         ticket = do_submit_ticket(
             NewTicket(
@@ -299,7 +296,7 @@ def _intake(
                 address=address,
                 urgency=urgency,
                 contact_name=post.get("contact_name", "").strip()[:50],
-                contact_phone=phone[:20],
+                contact_phone=post.get("contact_phone", ""),
                 resident_id=resident_id,
                 photos=request.FILES.getlist("photos"),
             ),
