@@ -10,7 +10,6 @@ import shutil
 from typing import Any
 
 import pytest
-from django.db import connections
 from django.test import Client
 
 from wangge.accounts.models import User
@@ -29,10 +28,6 @@ from wangge.tickets.actions import (
 )
 from wangge.tickets.models import Ticket
 from wangge.tickets.sla import calendar_table, sla_table
-
-# Connections are not kept between requests in tests: the live server answers each browser request on a
-# new thread, and a kept connection would outlive its thread and hold the test database open at teardown.
-connections.settings["default"]["CONN_MAX_AGE"] = 0
 
 TEST_HOUSEHOLDS = 600
 TEST_SEED = 7
