@@ -3,7 +3,10 @@
 - intake: POST /api/v1/tickets from concurrent clients against a real gunicorn server (token auth, grid
   lookup from lat/lng, SLA deadlines, timeline event, inbox notifications), beside a bare Django view that
   only inserts one row, on the same server and database in the same run; the ratio is the figure;
-- the full KPI query (PRODUCT.md section 5) for the whole district over 1,000,000 tickets.
+- the full KPI query (PRODUCT.md section 5) for the whole district's last year over 1,000,000 tickets,
+  after the copied tickets are counted into the daily rollup (`rebuild_stats`, timed too).
+
+BENCH_WORKERS and BENCH_THREADS set the gunicorn workers and threads (default 4 and 4).
 """
 
 import http.client
