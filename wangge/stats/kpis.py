@@ -141,8 +141,8 @@ class Selection:
         )
 
     def rollup_rows(self) -> QuerySet[DayRollup] | None:
-        """The rollup rows of this selection, or None when the rollup cannot answer it: it has no unit or
-        category, and its period must start and end at local midnight."""
+        """The rollup rows of this selection, or None when the rollup cannot answer it. It answers a
+        selection with no unit and no category whose period starts and ends at local midnight."""
         if self.unit_id is not None or self.category_code:
             return None
         rows = DayRollup.objects.all()
