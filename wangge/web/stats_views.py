@@ -17,11 +17,7 @@ from wangge.stats.kpis import Selection, kpis, ranking
 from wangge.stats.units import unit_table
 from wangge.tickets.actions import TicketInputError, WorkflowError
 from wangge.tickets.models import UnitAssessment
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+from wangge.web.views import request_user
 
 
 def _stats_context(user: User, area: Area, *, year: bool, errors: dict | None = None) -> dict:
@@ -58,7 +54,7 @@ def _stats_context(user: User, area: Area, *, year: bool, errors: dict | None = 
 
 @login_required
 def stats_page(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     area = scoping.get_area_for(user, code)
     context = _stats_context(user, area, year=request.GET.get("period") == "year")
     return render(request, "web/stats.html", context)
@@ -68,7 +64,7 @@ def stats_page(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def assess_unit(request: HttpRequest, code: str) -> HttpResponse:
     """以下评上: save one rating, then back to the page (or the page again with the error beside the form)."""
-    user = _user(request)
+    user = request_user(request)
     area = scoping.get_area_for(user, code)
     unit_id = request.POST.get("unit", "")
     score = request.POST.get("score", "")

@@ -43,12 +43,7 @@ from wangge.tickets.queries import (
     tickets_for,
 )
 from wangge.web.transfer_views import can_import_hotline
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
+from wangge.web.views import request_user
 
 # --- workbench -------------------------------------------------------------------------------------
 
@@ -93,7 +88,7 @@ def workflow_levels_up_to(level: str) -> list[str]:
 
 @login_required
 def workbench(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     queue = request.GET.get("queue", "mine")
     if queue not in dict(QUEUES):
         queue = "mine"
@@ -171,7 +166,7 @@ def _ticket_context(user: User, ticket_id: int, errors: dict | None = None) -> d
 
 @login_required
 def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    return render(request, "web/ticket.html", _ticket_context(_user(request), ticket_id))
+    return render(request, "web/ticket.html", _ticket_context(request_user(request), ticket_id))
 
 
 def _action_body(post: QueryDict) -> ActionIn:
@@ -213,7 +208,7 @@ FIELD_NAMES = {
 @login_required
 @require_POST
 def ticket_act(request: HttpRequest, ticket_id: int, action: str) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     ticket = get_ticket_for(user, ticket_id)
     errors: dict[str, str] = {}
     try:
@@ -244,7 +239,7 @@ def ticket_act(request: HttpRequest, ticket_id: int, action: str) -> HttpRespons
 @require_POST
 def ticket_contact(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """htmx: the full contact phone in place of the masked one, after logging the access."""
-    user = _user(request)
+    user = request_user(request)
     ticket = get_ticket_for(user, ticket_id)
     try:
         phone = do_reveal_contact(ticket, actor=user, channel="web")
@@ -255,7 +250,7 @@ def ticket_contact(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 @login_required
 def ticket_photo(request: HttpRequest, ticket_id: int, photo_id: int) -> FileResponse:
-    ticket = get_ticket_for(_user(request), ticket_id)
+    ticket = get_ticket_for(request_user(request), ticket_id)
     photo = get_object_or_404(TicketPhoto, pk=photo_id, ticket=ticket)
     handle = photo.image.open("rb")
     head = handle.read(12)
@@ -300,7 +295,7 @@ def _intake(
                 resident_id=resident_id,
                 photos=request.FILES.getlist("photos"),
             ),
-            actor=_user(request),
+            actor=request_user(request),
         )
     except TicketInputError as exc:
         errors[exc.field] = exc.message
@@ -314,7 +309,7 @@ STAFF_CHANNELS = [Channel.PHONE, Channel.STAFF, Channel.GRID, Channel.VISIT, Cha
 @login_required
 def staff_entry(request: HttpRequest) -> HttpResponse:
     """Staff enter a ticket for a caller (代录) or report what they found (网格发现)."""
-    user = _user(request)
+    user = request_user(request)
     grids = scoping.areas_for(user).filter(level=AreaLevel.GRID).order_by("code")[:300]
     if request.method == "POST":
         channel = request.POST.get("channel", Channel.PHONE)
@@ -344,7 +339,7 @@ def _resident_home(user: User) -> tuple[int | None, Area | None]:
 @login_required
 def h5_submit(request: HttpRequest) -> HttpResponse:
     """指尖办: the resident's one-page request form, phone-first and in large type."""
-    user = _user(request)
+    user = request_user(request)
     resident_id, home = _resident_home(user)
     grid = None
     if home is not None:
@@ -366,7 +361,7 @@ def h5_submit(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_tickets(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     mine = (
         tickets_for(user)
         .filter(Q(submitted_by=user) | Q(resident__user=user))
@@ -378,7 +373,7 @@ def my_tickets(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_ticket(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     context = _ticket_context(user, ticket_id)
     return render(request, "web/h5_ticket.html", context)
 
@@ -388,7 +383,7 @@ def my_ticket(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if request.method == "POST":
         do_mark_read(user)
         return redirect("web:inbox")

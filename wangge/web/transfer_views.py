@@ -12,14 +12,15 @@ from wangge.areas.models import Area
 from wangge.people.transfer import ImportFileError, export_rows, import_registry, write_table
 from wangge.tickets.hotline import DEFAULT_MAPPING, import_hotline
 from wangge.tickets.queries import SUPERVISOR_ROLES
+from wangge.web.views import request_user
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 @login_required
 def registry_import(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if not scoping.scope_of(user).edit_prefixes:  # type: ignore[arg-type]
+    user = request_user(request)
+    if not scoping.scope_of(user).edit_prefixes:
         raise Http404
     context: dict = {}
     if request.method == "POST":
@@ -30,7 +31,7 @@ def registry_import(request: HttpRequest) -> HttpResponse:
                 context["report"] = import_registry(
                     name=upload.name or "",
                     content=upload.read(),
-                    actor=user,  # type: ignore[arg-type]
+                    actor=user,
                     skip_bad=request.POST.get("skip_bad") == "on",
                 )
             except ImportFileError as exc:
@@ -64,8 +65,7 @@ def _upload_error(request: HttpRequest) -> str | None:
 def hotline_import(request: HttpRequest) -> HttpResponse:
     """12345 工单导入: community, street and district staff upload the hotline's export; rows land as
     tickets inside their own areas, and a file imported twice creates nothing twice."""
-    user = request.user
-    assert isinstance(user, User)  # login_required
+    user = request_user(request)
     if not can_import_hotline(user):
         raise Http404
     scope = scoping.scope_of(user)
@@ -107,8 +107,7 @@ def registry_export(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("format", "xlsx")
     if fmt not in ("xlsx", "csv"):
         return HttpResponse("format：应为xlsx或csv", status=400)
-    user = request.user
-    assert isinstance(user, User)  # login_required
+    user = request_user(request)
     residents = scoping.residents_for(user)
     if area := request.GET.get("area", "").strip():
         residents = residents.filter(household__area__code__startswith=scoping.get_area_for(user, area).code)

@@ -22,7 +22,8 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-def _user(request: HttpRequest) -> User:
+def request_user(request: HttpRequest) -> User:
+    """The signed-in user of a view behind login_required."""
     assert isinstance(request.user, User)
     return request.user
 
@@ -35,7 +36,7 @@ def _breadcrumbs(user: User, area: Area) -> list[tuple[Area, bool]]:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     scope = scoping.scope_of(user)
     me = me_payload(user)
     roots = scoping.root_areas_for(user)
@@ -70,7 +71,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def area_detail(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     area = scoping.get_area_for(user, code)
     scope = scoping.scope_of(user)
     children = list(area.children.annotate(n=Count("children")).order_by("code"))
@@ -121,7 +122,7 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     household = scoping.get_household_for(user, household_id)
     residents = list(household.residents.prefetch_related("care_tags").order_by("id"))
     history = RegistryChange.objects.filter(household=household).select_related("actor")[:50]
@@ -140,7 +141,7 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
 
 @login_required
 def resident_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     params = {k: request.GET.get(k, "").strip()[:50] for k in ("area", "care_tag", "care_level", "q")}
     if params["care_level"] not in CareLevel.values:
         params["care_level"] = ""
@@ -163,7 +164,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     resident = scoping.get_resident_for(user, resident_id)
     history = RegistryChange.objects.filter(kind=RecordKind.RESIDENT, object_id=resident.pk).select_related(
         "actor"
@@ -184,7 +185,7 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
 @require_POST
 def resident_reveal(request: HttpRequest, resident_id: int) -> HttpResponse:
     """htmx: replace the masked numbers with the full ones, after logging the access."""
-    user = _user(request)
+    user = request_user(request)
     resident = scoping.get_resident_for(user, resident_id)
     if not scoping.may_unmask(user, resident):
         return HttpResponse("您的角色不能查看完整号码", status=403)
