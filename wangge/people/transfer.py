@@ -46,17 +46,23 @@ class RowError:
 
 
 @dataclass
-class ImportReport:
+class FileReport:
+    """What any import of a file reports: rows read, row errors, and whether anything was written."""
+
     rows: int = 0
-    households_created: int = 0
-    residents_created: int = 0
-    residents_updated: int = 0
     errors: list[RowError] = field(default_factory=list)
     written: bool = False
 
     @property
     def bad_rows(self) -> int:
         return len({e.row for e in self.errors})
+
+
+@dataclass
+class ImportReport(FileReport):
+    households_created: int = 0
+    residents_created: int = 0
+    residents_updated: int = 0
 
 
 class ImportFileError(ValueError):

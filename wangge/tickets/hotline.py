@@ -9,14 +9,14 @@ row, column and reason; by default nothing is written when any row is bad, with 
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
 from wangge.accounts.models import User
 from wangge.areas.models import Area
-from wangge.people.transfer import ImportFileError, RowError, mapped_rows, read_table
+from wangge.people.transfer import FileReport, ImportFileError, RowError, mapped_rows, read_table
 from wangge.tickets.actions import NewTicket, TicketInputError, clean_phone, do_submit_ticket
 from wangge.tickets.intake import area_for_address, category_for
 from wangge.tickets.models import Category, Channel, Ticket, Urgency
@@ -50,17 +50,10 @@ TIME_FORMATS = (
 
 
 @dataclass
-class HotlineReport:
-    rows: int = 0
+class HotlineReport(FileReport):
     created: int = 0
     already_imported: int = 0
     uncategorised: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    written: bool = False
-
-    @property
-    def bad_rows(self) -> int:
-        return len({e.row for e in self.errors})
 
 
 @dataclass

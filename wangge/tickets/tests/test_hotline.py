@@ -85,33 +85,12 @@ def test_mapping_csv_in_gbk_and_default_area(db, tmp_path) -> None:  # type: ign
     path.write_bytes(text.encode("gb18030"))
     with pytest.raises(CommandError):
         call_command("import_hotline", str(path))  # 工单编号 … columns missing
+    mapped = [str(path)]
+    for item in ("external_id=编号", "submitted_at=时间", "description=内容", "address=位置"):
+        mapped += ["--map", item]
     with pytest.raises(CommandError):
-        call_command(
-            "import_hotline",
-            str(path),
-            "--map",
-            "external_id=编号",
-            "--map",
-            "submitted_at=时间",
-            "--map",
-            "description=内容",
-            "--map",
-            "address=位置",
-        )  # the address names no place
-    call_command(
-        "import_hotline",
-        str(path),
-        "--map",
-        "external_id=编号",
-        "--map",
-        "submitted_at=时间",
-        "--map",
-        "description=内容",
-        "--map",
-        "address=位置",
-        "--default-area",
-        DEMO_COMMUNITY,
-    )
+        call_command("import_hotline", *mapped)  # the address names no place
+    call_command("import_hotline", *mapped, "--default-area", DEMO_COMMUNITY)
     ticket = Ticket.objects.get(external_id="A-1")
     assert ticket.area.code == DEMO_COMMUNITY and ticket.level == "community"
 
