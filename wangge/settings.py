@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "wangge.tickets",
     "wangge.notify",
     "wangge.stats",
+    "wangge.routing",
     "wangge.demo",
     "wangge.api",
     "wangge.web",
