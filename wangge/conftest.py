@@ -17,14 +17,16 @@ from wangge.areas.lookup import forget_index
 from wangge.areas.models import Area, Unit
 from wangge.demo.city import DEMO_USERNAMES, build_demo_city
 from wangge.people.models import Household, Resident
+from wangge.routing.store import forget_routers
+from wangge.routing.suggest import unit_areas
 from wangge.tickets.actions import (
     NewTicket,
+    categories_by_code,
     do_accept,
     do_assign,
     do_claim,
     do_return,
     do_submit_ticket,
-    leaf_categories,
 )
 from wangge.tickets.models import Ticket
 from wangge.tickets.sla import calendar_table, sla_table
@@ -202,16 +204,19 @@ def unit_that_served(new_ticket, actor):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(autouse=True)
 def fresh_reference_tables():  # type: ignore[no-untyped-def]
-    """The per-process copies of the SLA table, calendar, categories and grid index start empty in every
-    test (a rolled-back test must not leave its rows behind in them)."""
-    tables = (leaf_categories, sla_table, calendar_table)
+    """The per-process copies of the SLA table, calendar, categories, grid index and routers start empty in
+    every test (a rolled-back test must not leave its rows behind in them)."""
+    tables = (categories_by_code, sla_table, calendar_table)
     for table in tables:
         table.forget()
     forget_index()
+    forget_routers()
+    unit_areas.forget()
     yield
     for table in tables:
         table.forget()
     forget_index()
+    forget_routers()
 
 
 @pytest.fixture(autouse=True)

@@ -29,6 +29,14 @@ def envint(name: str, default: str) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from exc
 
 
+def envfloat(name: str, default: str) -> float:
+    value = os.getenv(name, default)
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}") from exc
+
+
 def database_from_url(url: str) -> dict:
     """`sqlite:///path/to/db.sqlite3` or `postgres://user:password@host:port/name`."""
     parsed = urlparse(url)
@@ -206,6 +214,14 @@ WANGGE_MESSAGE_BACKENDS = {
 }
 
 SESSION_COOKIE_AGE = envint("WANGGE_SESSION_AGE", str(12 * 3600))
+
+# 智能分拨 (X1): a new ticket without a category takes the router's first guess from this confidence on;
+# from ROUTER_DISPATCH_THRESHOLD on, the system accepts it and assigns it to the guessed unit itself.
+# A value above 1 turns either off. The worker retrains every ROUTER_RETRAIN_HOURS (0: never).
+ROUTER_CATEGORY_THRESHOLD = envfloat("WANGGE_ROUTER_CATEGORY_THRESHOLD", "0.5")
+ROUTER_DISPATCH_THRESHOLD = envfloat("WANGGE_ROUTER_DISPATCH_THRESHOLD", "0.9")
+ROUTER_RETRAIN_HOURS = envfloat("WANGGE_ROUTER_RETRAIN_HOURS", "24")
+ROUTER_MAX_EXAMPLES = envint("WANGGE_ROUTER_MAX_EXAMPLES", "200000")
 
 # Roles that may reveal a full ID or phone number in their scope; every reveal is logged.
 UNMASK_ROLES = os.getenv("WANGGE_UNMASK_ROLES", "grid_head,grid_worker,community_staff").split(",")

@@ -9,6 +9,7 @@ from wangge.accounts.models import User
 from wangge.areas import scoping
 from wangge.areas.models import Area
 from wangge.people.models import Household, Resident
+from wangge.routing.suggest import explain
 from wangge.tickets.models import Ticket
 from wangge.tickets.queries import allowed_actions
 
@@ -129,6 +130,10 @@ def ticket_detail(ticket: Ticket, user: User) -> dict:
         "merged_into": ticket.merged_into_id,
         "verdict": ticket.verdict or None,
         "rating": ticket.rating,
+        "suggestions": {
+            target: [{"code": g.code, "name": g.name, "confidence": g.confidence} for g in guesses]
+            for target, guesses in explain(ticket.routing).items()
+        },
         "units": [
             {"code": unit.code, "name": unit.name, "lead": x.lead, "claimed": x.claimed_at is not None}
             for x in ticket.assignments.filter(active=True, unit__isnull=False).select_related("unit")

@@ -40,6 +40,7 @@ from wangge.people.models import (
     Relation,
     Resident,
 )
+from wangge.routing.models import RouterModel
 
 DEMO_PASSWORD = "wangge-demo"
 # The fixed demo logins, all in the same street, community and grid.
@@ -178,6 +179,7 @@ def _delete_everything() -> None:
     Ticket.objects.update(merged_into=None)
     Ticket.objects.all().delete()
     DayRollup.objects.all().delete()
+    RouterModel.objects.all().delete()  # trained on the tickets just deleted
     UnitAssessment.objects.all().delete()
     Category.objects.update(default_unit=None)
     PartyMemberHousehold.objects.all().delete()

@@ -261,9 +261,19 @@ class Router:
     def probabilities(self, title: str, description: str) -> np.ndarray:
         return np.exp(log_softmax(self.scores(title, description) / self.temperature))
 
-    def predict(self, title: str, description: str, *, k: int = 3) -> list[Guess]:
+    def predict(
+        self, title: str, description: str, *, k: int = 3, allowed: Callable[[str], bool] | None = None
+    ) -> list[Guess]:
+        """The k likeliest labels. With `allowed`, only labels it accepts, their confidences rescaled to sum
+        to one among them (the chance of each label given that the answer is one of those)."""
         probs = self.probabilities(title, description)
-        best = np.argsort(-probs)[:k]
+        if allowed is not None:
+            probs = probs * np.array([allowed(label) for label in self.labels])
+            total = probs.sum()
+            if total <= 0:
+                return []
+            probs /= total
+        best = [j for j in np.argsort(-probs)[:k] if probs[j] > 0]
         return [Guess(self.labels[j], round(float(probs[j]), 4)) for j in best]
 
     def predict_many(self, docs: Sequence[tuple[str, str]], *, k: int = 1) -> list[list[Guess]]:

@@ -22,6 +22,8 @@ from wangge.areas.models import Level as AreaLevel
 from wangge.areas.scoping import scope_of
 from wangge.lib.refreshed import Refreshed
 from wangge.notify.actions import do_notify_users, do_send_message
+from wangge.routing.models import Target
+from wangge.routing.suggest import Suggestion, suggest
 from wangge.stats import rollup
 from wangge.tickets import sla, workflow
 from wangge.tickets.models import (
@@ -188,24 +190,11 @@ def ladder_level(area: Area) -> str:
     }.get(AreaLevel(area.level), Level.GRID)
 
 
-def _load_leaf_categories() -> list[Category]:
-    return list(Category.objects.filter(children=None).exclude(name="其他"))
+def _load_categories() -> dict[str, Category]:
+    return {c.code: c for c in Category.objects.all()}
 
 
-leaf_categories = Refreshed(_load_leaf_categories)
-
-
-def suggest_category(text: str) -> Category | None:
-    """A first guess from the leaf names found in the text (the learned router of X1 replaces it)."""
-    best: Category | None = None
-    for category in leaf_categories.get():
-        if (
-            len(category.name) >= 2
-            and category.name in text
-            and (best is None or len(category.name) > len(best.name))
-        ):
-            best = category
-    return best
+categories_by_code = Refreshed(_load_categories)
 
 
 def clean_phone(text: str) -> str:
@@ -270,7 +259,9 @@ def do_submit_ticket(new: NewTicket, *, actor: User | None) -> Ticket:
     check_photos(new.photos)
     phone = clean_phone(new.contact_phone)
     area = grid_of(new.area)
-    category = new.category or suggest_category(f"{title} {description}")
+    suggestion = suggest(title, description, area_code=area.code)
+    guessed = suggestion.category_code()
+    category = new.category or (categories_by_code.get().get(guessed) if guessed else None)
     now = timezone.now()
     submitted_at = new.submitted_at or now
     deadlines = _deadlines(submitted_at, category, new.urgency, Kind.SMALL)
@@ -295,6 +286,7 @@ def do_submit_ticket(new: NewTicket, *, actor: User | None) -> Ticket:
         resolve_deadline=deadlines.resolve,
         next_escalation_at=deadlines.claim,
         remind_at=deadlines.remind,
+        routing=suggestion.as_json(),
     )
     ticket.contact_phone = phone
     dispatchers = _dispatchers(ticket)
@@ -312,7 +304,24 @@ def do_submit_ticket(new: NewTicket, *, actor: User | None) -> Ticket:
             data={"channel": new.channel, "area": area.code},
         )
         _notify(dispatchers, ticket, f"新诉求（{ticket.get_channel_display()}），请受理")
-    return ticket
+    unit_code = suggestion.dispatch_unit_code()
+    return _auto_dispatch(ticket, unit_code, suggestion) if unit_code else ticket
+
+
+def _auto_dispatch(ticket: Ticket, unit_code: str, suggestion: Suggestion) -> Ticket:
+    """智能派单: the system accepts the ticket as a small matter and assigns it to the unit the router is
+    sure of. If the unit cannot take it (inactive, or not serving this area) the ticket waits for a person."""
+    unit = Unit.objects.filter(code=unit_code, active=True).first()
+    if unit is None:
+        return ticket
+    confidence = suggestion.guesses[Target.UNIT][0].confidence
+    why = f"智能分拨（置信度 {confidence:.0%}）"
+    try:
+        with transaction.atomic():
+            do_accept(ticket.pk, actor=None, kind=Kind.SMALL, note=why)
+            return do_assign(ticket.pk, actor=None, units=[unit], note=f"{why}派至{unit.name}")
+    except (WorkflowError, TicketInputError):
+        return ticket
 
 
 # --- the transition core ---------------------------------------------------------------------------

@@ -9,13 +9,13 @@ class TicketsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from wangge.lib.refreshed import Refreshed
-        from wangge.tickets.actions import leaf_categories
+        from wangge.tickets.actions import categories_by_code
         from wangge.tickets.models import CalendarDay, Category, SlaRule
         from wangge.tickets.sla import calendar_table, sla_table
 
         # An edit in this process refreshes the tables it feeds at once (other processes within a minute).
         tables_of: tuple[tuple[type, list[Refreshed]], ...] = (
-            (Category, [leaf_categories, sla_table]),
+            (Category, [categories_by_code, sla_table]),
             (SlaRule, [sla_table]),
             (CalendarDay, [calendar_table]),
         )

@@ -204,6 +204,8 @@ class Ticket(models.Model):
     dissatisfied_count = models.PositiveSmallIntegerField(default=0)
     reopen_count = models.PositiveSmallIntegerField(default=0)
     version = models.PositiveIntegerField(default=0)  # bumped by every action: optimistic locking
+    # 智能分拨 at intake: {"category"|"unit": {"model": id, "top": [[code, confidence], ...]}}
+    routing = models.JSONField("智能分拨建议", default=dict, blank=True)
 
     class Meta:
         verbose_name = "诉求"

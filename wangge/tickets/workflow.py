@@ -9,7 +9,7 @@
 - SUMMONER   community, street and district staff over the ticket (吹哨);
 - HANDLER    the person or a member of a unit the ticket is assigned to;
 - SUMMONED   a member of a unit called by a summons on the ticket;
-- SYSTEM     the deadline worker.
+- SYSTEM     the deadline worker, and 智能分拨 when the router is sure of the unit (accept, assign).
 
 `to` is the next status, `SAME` for no change, or a map from the action's outcome to the next status.
 """
@@ -60,9 +60,9 @@ def _t(
 
 
 TRANSITIONS: list[Transition] = [
-    _t("accept", {NEW}, ACCEPTED, {DISPATCHER}, "受理", ("kind",)),
+    _t("accept", {NEW}, ACCEPTED, {DISPATCHER, SYSTEM}, "受理", ("kind",)),  # SYSTEM: 智能分拨
     _t("reject", {NEW}, Status.REJECTED, {DISPATCHER}, "不予受理", ("note",)),
-    _t("assign", {ACCEPTED, ASSIGNED, RETURNED, IN_PROGRESS}, ASSIGNED, {DISPATCHER}, "派单"),
+    _t("assign", {ACCEPTED, ASSIGNED, RETURNED, IN_PROGRESS}, ASSIGNED, {DISPATCHER, SYSTEM}, "派单"),
     _t("assign", {IN_PROGRESS}, ASSIGNED, {HANDLER}, "派单"),  # 转派: the handler hands it to units
     _t("claim", {ASSIGNED}, IN_PROGRESS, {HANDLER}, "接单"),
     _t("claim", {IN_PROGRESS}, SAME, {HANDLER}, "接单"),  # a co-unit takes its part

@@ -19,6 +19,8 @@ from wangge.areas.models import Area, Unit
 from wangge.areas.models import Level as AreaLevel
 from wangge.notify.actions import do_mark_read
 from wangge.notify.models import Notification
+from wangge.routing.models import Target
+from wangge.routing.suggest import explain
 from wangge.tickets import workflow
 from wangge.tickets.actions import (
     NewTicket,
@@ -146,8 +148,14 @@ def _ticket_context(user: User, ticket_id: int, errors: dict | None = None) -> d
             .distinct()
             .order_by("username")[:200]
         )
+    suggested = explain(ticket.routing)
+    unit_guess = {g.code: g for g in suggested.get(Target.UNIT, [])}
+    if units:  # the router's top units first, each with its confidence
+        units = sorted(units, key=lambda u: -unit_guess[u.code].confidence if u.code in unit_guess else 0)
     return {
         "ticket": ticket,
+        "suggested": suggested,
+        "assign_units": [(u, unit_guess.get(u.code)) for u in units],
         "events": ticket.events.select_related("actor").order_by("at", "id"),
         "photos": ticket.photos.all(),
         "assignments": ticket.assignments.filter(active=True).select_related("unit", "user", "claimed_by"),

@@ -33,7 +33,7 @@ def test_create_finds_the_grid_and_sets_deadlines(client_for) -> None:  # type: 
     # The demo grid's centre lies in its nested 专属网格: the most specific grid wins.
     assert data["status"] == "new" and data["grid"]["code"].startswith(DEMO_GRID) and data["grid"]["name"]
     assert data["claim_deadline"] and data["resolve_deadline"] and data["urgency"] == "urgent"
-    assert data["category"]["path"].endswith("楼道照明")  # suggested from the text
+    assert data["category"] is None  # no router trained yet (routing/tests cover the suggestion)
     detail = client_for("community").get(f"/api/v1/tickets/{data['id']}").json()
     assert detail["contact_phone"] == "139****5678"
     assert [e["action"] for e in detail["timeline"]] == ["submit"]

@@ -6,6 +6,7 @@ from tqdm import tqdm
 from wangge.areas.models import Area
 from wangge.demo.city import DEMO_PASSWORD, build_demo_city, demo_logins
 from wangge.demo.tickets import build_demo_tickets
+from wangge.routing.actions import do_train_routers
 from wangge.tickets.models import Status
 
 
@@ -63,6 +64,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"已生成一年的诉求{made.tickets}件、办理记录{made.events}条，用时{elapsed:.1f}秒：{states}。"
             )
+            self.stdout.write("训练智能分拨模型（已办结诉求的分类与承办单位）……")
+            for model in do_train_routers():
+                self.stdout.write(
+                    f"  {model.get_target_display()}：{model.examples}条样本，{model.labels}类，"
+                    f"{model.train_seconds:.1f}秒；{model.note}"
+                )
         self._print_logins(demo_logins())
 
     def _print_logins(self, logins: list[tuple[str, str, str]]) -> None:

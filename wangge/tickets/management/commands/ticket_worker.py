@@ -1,4 +1,5 @@
-"""`manage.py ticket_worker`: escalate overdue tickets and send reminders, forever (or `--once`)."""
+"""`manage.py ticket_worker`: escalate overdue tickets and send reminders, forever (or `--once`); retrain the
+routers when ROUTER_RETRAIN_HOURS have passed since the last training."""
 
 import signal
 import time
@@ -8,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from wangge.routing.actions import retrain_if_due
 from wangge.tickets.worker import sweep
 
 
@@ -34,6 +36,11 @@ class Command(BaseCommand):
             if report.escalated or report.reminded:
                 self.stdout.write(f"escalated {report.escalated}, reminded {report.reminded}")
                 self.stdout.flush()
+            if not stopping:
+                # Killed mid-training, nothing is written: the next start trains again.
+                for model in retrain_if_due():
+                    self.stdout.write(f"router {model.target} #{model.pk}: {model.note}")
+                    self.stdout.flush()
             if once:
                 break
             slept = 0.0

@@ -1,0 +1,104 @@
+"""Training the routers on closed tickets, and keeping a new model only when it does no worse."""
+
+import datetime as dt
+import time
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from wangge.routing.classifier import Example, Router, RouterError
+from wangge.routing.models import RouterModel, Target
+from wangge.tickets.models import Status, Ticket
+
+MIN_EXAMPLES = 50  # fewer closed tickets than this teach nothing worth acting on
+HELD_BACK_SHARE = 0.1  # the newest tenth of closed tickets judges the new model against the active one
+MIN_HELD_BACK = 20
+LABEL_OF = {Target.CATEGORY: "category__code", Target.UNIT: "lead_unit__code"}
+
+
+def training_examples(target: str, *, limit: int | None = None) -> list[Example]:
+    """Closed tickets with their final category or lead unit (as people corrected them), oldest first."""
+    label = LABEL_OF[Target(target)]
+    rows = (
+        Ticket.objects.filter(status=Status.CLOSED)
+        .exclude(**{label: None})
+        .order_by("-closed_at", "-id")
+        .values_list("title", "description", label)[: limit or settings.ROUTER_MAX_EXAMPLES]
+    )
+    return [Example(title, description, code) for title, description, code in reversed(list(rows))]
+
+
+def accuracy(router: Router, examples: Sequence[Example]) -> float:
+    right = sum(router.predict(e.title, e.description, k=1)[0].label == e.label for e in examples)
+    return right / len(examples)
+
+
+def _active(target: str) -> Router | None:
+    blob = RouterModel.objects.filter(target=target, active=True).values_list("blob", flat=True).first()
+    if not blob:
+        return None
+    try:
+        return Router.from_bytes(bytes(blob))
+    except RouterError:
+        return None  # a model this release cannot read loses to any new one
+
+
+def do_train_router(target: str, *, limit: int | None = None) -> RouterModel | None:
+    """Train on closed tickets, hold back the newest tenth, and activate the new model if it routes that
+    tenth at least as well as the active one. None when there is not yet enough to learn from."""
+    examples = training_examples(target, limit=limit)
+    if len(examples) < MIN_EXAMPLES or len({e.label for e in examples}) < 2:
+        return None
+    held = max(MIN_HELD_BACK, int(len(examples) * HELD_BACK_SHARE))
+    learn, judge = examples[:-held], examples[-held:]
+    if len({e.label for e in learn}) < 2:
+        return None
+    started = time.perf_counter()
+    candidate = Router.train(learn)
+    seconds = time.perf_counter() - started
+    score = accuracy(candidate, judge)
+    current = _active(target)
+    previous = accuracy(current, judge) if current is not None else None
+    keep = previous is None or score >= previous
+    if previous is None:
+        note = f"首个模型，留出准确率 {score:.1%}"
+    elif keep:
+        note = f"留出准确率 {score:.1%}，不低于原模型的 {previous:.1%}，已启用"
+    else:
+        note = f"留出准确率 {score:.1%}，低于原模型的 {previous:.1%}，未启用"
+    with transaction.atomic():
+        if keep:
+            RouterModel.objects.filter(target=target, active=True).update(active=False, blob=None)
+        model = RouterModel.objects.create(
+            target=target,
+            examples=len(learn),
+            labels=len(candidate.labels),
+            held_back=len(judge),
+            accuracy=score,
+            previous_accuracy=previous,
+            train_seconds=round(seconds, 3),
+            active=keep,
+            note=note,
+            blob=candidate.to_bytes() if keep else None,
+        )
+    return model  # saving it made this process forget the old router (routing/apps.py)
+
+
+def do_train_routers(*, limit: int | None = None) -> list[RouterModel]:
+    return [m for target in Target.values if (m := do_train_router(target, limit=limit)) is not None]
+
+
+def retrain_due(now: dt.datetime | None = None) -> bool:
+    """Whether the last training (kept or not) is older than ROUTER_RETRAIN_HOURS."""
+    hours = settings.ROUTER_RETRAIN_HOURS
+    if hours <= 0:
+        return False
+    last = RouterModel.objects.order_by("-created_at").values_list("created_at", flat=True).first()
+    return last is None or (now or timezone.now()) - last >= dt.timedelta(hours=hours)
+
+
+def retrain_if_due(now: dt.datetime | None = None) -> list[RouterModel]:
+    """The worker's periodic step: train both routers when the last training is old enough."""
+    return do_train_routers() if retrain_due(now) else []

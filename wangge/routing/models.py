@@ -1,0 +1,37 @@
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Target(models.TextChoices):
+    CATEGORY = "category", "诉求分类"
+    UNIT = "unit", "承办单位"
+
+
+class RouterModel(models.Model):
+    """一次训练: a router trained on closed tickets. It becomes the active one only if it does no worse than
+    the active one on the newest closed tickets, which it did not see; a refused one keeps its figures and
+    drops its weights."""
+
+    target = models.CharField("预测对象", max_length=10, choices=Target.choices)
+    created_at = models.DateTimeField("训练时间", default=timezone.now)
+    examples = models.PositiveIntegerField("训练样本数")
+    labels = models.PositiveIntegerField("类别数")
+    held_back = models.PositiveIntegerField("留出样本数")
+    accuracy = models.FloatField("留出准确率", null=True, blank=True)
+    previous_accuracy = models.FloatField("原模型留出准确率", null=True, blank=True)
+    train_seconds = models.FloatField("训练耗时(秒)")
+    active = models.BooleanField("在用", default=False)
+    note = models.CharField("说明", max_length=200, blank=True)
+    blob = models.BinaryField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "分拨模型"
+        verbose_name_plural = "分拨模型"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["target"], condition=Q(active=True), name="one_active_router")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_target_display()} #{self.pk} {'在用' if self.active else ''}".strip()
