@@ -6,7 +6,8 @@
 - demo generation rate (households per second) for `demo_city --households N`;
 - ticket intake through the API against a bare insert view, and the district KPI query over 1,000,000
   tickets (see bench_tickets.py). `python -m wangge.bench kpi` runs only the KPI part (make bench runs it
-  a second time on a throwaway PostgreSQL cluster).
+  a second time on a throwaway PostgreSQL cluster);
+- the router: training on 100,000 closed tickets, one prediction, the intake suggestion (bench_routing.py).
 
 Runs on a throwaway SQLite database (or WANGGE_DATABASE_URL if set to something else by the caller).
 """
@@ -109,16 +110,21 @@ def main() -> None:
 
 
 def _tickets(rows: list[tuple[str, str, str]], *, intake: int, kpi_tickets: int) -> None:
+    from wangge.bench_routing import bench_routing
     from wangge.bench_tickets import bench_intake, bench_kpis
     from wangge.demo.tickets import build_demo_tickets
+    from wangge.routing.actions import do_train_routers
 
     started = time.perf_counter()
     made = build_demo_tickets(count=20_000, seed=0)
     elapsed = time.perf_counter() - started
     rows.append(("demo tickets (a year)", f"{made.tickets:,} tickets", _rate(made.tickets, elapsed)))
     if intake:
+        do_train_routers()  # intake is measured as deployed: every new ticket is routed
         bench_intake(rows, count=intake, clients=16)
     bench_kpis(rows, target=kpi_tickets)
+    if intake:
+        bench_routing(rows, examples=int(os.getenv("BENCH_ROUTER_EXAMPLES", "100000")))
 
 
 def _print(rows: list[tuple[str, str, str]]) -> None:

@@ -43,6 +43,8 @@ WEIGHT_BUDGET = 40_000_000
 MAX_FEATURES = 1_000_000
 MIN_FEATURES = 50_000
 LARGE = 20_000  # from this many examples the temperature is fitted on one held-out slice
+# Weighted rows (repeated texts) need more passes of the solver than the default 1000 to converge.
+MAX_ITER = 10_000
 
 
 class RouterError(ValueError):
@@ -90,14 +92,16 @@ def _vectorizers(kind: str, *, has_titles: bool, labels: int) -> list[tuple[str,
     return blocks
 
 
-def _fit_temperature(scores: np.ndarray, truth: np.ndarray) -> float:
+def _fit_temperature(scores: np.ndarray, truth: np.ndarray, weight: np.ndarray) -> float:
     """The softmax temperature that best explains which label was right (least negative log-likelihood)."""
 
     def nll(log_t: float) -> float:
         logp = log_softmax(scores / np.exp(log_t), axis=1)
-        return float(-logp[np.arange(len(truth)), truth].mean())
+        return float(-(logp[np.arange(len(truth)), truth] * weight).sum() / weight.sum())
 
-    best = minimize_scalar(nll, bounds=(-6.0, 3.0), method="bounded")
+    # Held-out rows that are all right would push the temperature to zero and every confidence to 1;
+    # the lower bound keeps a margin between "very likely" and "certain".
+    best = minimize_scalar(nll, bounds=(-3.0, 3.0), method="bounded")
     return float(np.exp(best.x))
 
 
@@ -109,11 +113,13 @@ def _scores(model: LinearSVC, matrix: sparse.csr_matrix) -> np.ndarray:
 
 
 def _held_out_scores(
-    matrix: sparse.csr_matrix, truth: np.ndarray, labels: int, seed: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Scores of models that did not see the rows they score, and those rows' labels."""
+    matrix: sparse.csr_matrix, truth: np.ndarray, weight: np.ndarray, labels: int, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Scores of models that did not see the rows they score, those rows' labels and weights."""
     n = len(truth)
     counts = np.bincount(truth, minlength=labels)
+    if n < 10:  # too few distinct examples to hold any back: confidences stay uncalibrated (T = 1)
+        return np.zeros((0, labels)), np.zeros(0, dtype=int), np.zeros(0)
     if n >= LARGE:
         rng = np.random.default_rng(seed)
         held = rng.permutation(n)[: n // 10]
@@ -128,16 +134,17 @@ def _held_out_scores(
             else KFold(folds, shuffle=True, random_state=seed)
         )
         splits = list(splitter.split(np.zeros(n), truth))
-    parts, seen = [], []
+    parts, seen, weights = [], [], []
     for train, test in splits:
         if len(np.unique(truth[train])) < labels:
             continue  # a fold missing a label cannot score it; the others suffice
-        model = LinearSVC().fit(matrix[train], truth[train])
+        model = LinearSVC(max_iter=MAX_ITER).fit(matrix[train], truth[train], sample_weight=weight[train])
         parts.append(_scores(model, matrix[test]))
         seen.append(truth[test])
+        weights.append(weight[test])
     if not parts:
-        return np.zeros((0, labels)), np.zeros(0, dtype=int)
-    return np.vstack(parts), np.concatenate(seen)
+        return np.zeros((0, labels)), np.zeros(0, dtype=int), np.zeros(0)
+    return np.vstack(parts), np.concatenate(seen), np.concatenate(weights)
 
 
 _WHITE = re.compile(r"\s\s+")
@@ -221,23 +228,32 @@ class Router:
         if len(labels) < 2:
             raise RouterError("training needs examples of at least two labels")
         started = time.perf_counter()
-        docs = [(e.title, e.description) for e in examples]
+        # Identical examples train as one row with a weight (the same SVM objective): ticket texts repeat
+        # (templates, copied reports), and repeated rows slow the solver without teaching it anything.
+        counted = Counter((e.title, e.description, e.label) for e in examples)
+        docs = [(title, description) for title, description, _ in counted]
+        weight = np.fromiter(counted.values(), dtype=np.float64, count=len(counted))
         index = {label: i for i, label in enumerate(labels)}
-        truth = np.array([index[e.label] for e in examples])
+        truth = np.array([index[label] for _, _, label in counted])
         has_titles = sum(1 for e in examples if e.title.strip()) >= len(examples) / 2
         names_and_vectorizers = _vectorizers(kind, has_titles=has_titles, labels=len(labels))
         matrices, blocks, offset = [], [], 0
         for name, vectorizer in names_and_vectorizers:
-            matrices.append(vectorizer.fit_transform([FIELDS[name](t, d) for t, d in docs]))
+            text = FIELDS[name]
+            if len(docs) == len(examples):
+                matrices.append(vectorizer.fit_transform([text(t, d) for t, d in docs]))
+            else:  # document frequencies count every example
+                vectorizer.fit([text(e.title, e.description) for e in examples])
+                matrices.append(vectorizer.transform([text(t, d) for t, d in docs]))
             blocks.append(Block.of(name, vectorizer, offset))
             offset += matrices[-1].shape[1]
         matrix = sparse.hstack(matrices, format="csr")
         temperature = 1.0
         if kind == ROUTER:
-            held_scores, held_truth = _held_out_scores(matrix, truth, len(labels), seed)
-            if len(held_truth):
-                temperature = _fit_temperature(held_scores, held_truth)
-        model = LinearSVC().fit(matrix, truth)
+            held = _held_out_scores(matrix, truth, weight, len(labels), seed)
+            if len(held[1]):
+                temperature = _fit_temperature(*held)
+        model = LinearSVC(max_iter=MAX_ITER).fit(matrix, truth, sample_weight=weight)
         weights, bias = model.coef_, model.intercept_
         if len(labels) == 2:  # sklearn keeps one row for the second label
             weights, bias = np.vstack([-weights, weights]), np.concatenate([-bias, bias])
@@ -267,13 +283,14 @@ class Router:
         """The k likeliest labels. With `allowed`, only labels it accepts, their confidences rescaled to sum
         to one among them (the chance of each label given that the answer is one of those)."""
         probs = self.probabilities(title, description)
+        candidates = np.arange(len(self.labels))
         if allowed is not None:
-            probs = probs * np.array([allowed(label) for label in self.labels])
-            total = probs.sum()
+            candidates = np.array([j for j, label in enumerate(self.labels) if allowed(label)], dtype=int)
+            total = probs[candidates].sum()
             if total <= 0:
                 return []
-            probs /= total
-        best = [j for j in np.argsort(-probs)[:k] if probs[j] > 0]
+            probs = probs / total
+        best = candidates[np.argsort(-probs[candidates], kind="stable")][:k]
         return [Guess(self.labels[j], round(float(probs[j]), 4)) for j in best]
 
     def predict_many(self, docs: Sequence[tuple[str, str]], *, k: int = 1) -> list[list[Guess]]:
