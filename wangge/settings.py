@@ -4,7 +4,9 @@ import os
 import sys
 import tempfile
 import warnings
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
@@ -12,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from wangge.lib.workcal import parse_periods
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
 
 
 def envbool(name: str, default: str) -> bool:
@@ -21,20 +24,20 @@ def envbool(name: str, default: str) -> bool:
     return value in ("True", "1", "true")
 
 
-def envint(name: str, default: str) -> int:
+def _env_as(name: str, default: str, convert: Callable[[str], T], what: str) -> T:
     value = os.getenv(name, default)
     try:
-        return int(value)
+        return convert(value)
     except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from exc
+        raise ImproperlyConfigured(f"{name} must be {what}, not {value!r}") from exc
+
+
+def envint(name: str, default: str) -> int:
+    return _env_as(name, default, int, "an integer")
 
 
 def envfloat(name: str, default: str) -> float:
-    value = os.getenv(name, default)
-    try:
-        return float(value)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}") from exc
+    return _env_as(name, default, float, "a number")
 
 
 def database_from_url(url: str) -> dict:
