@@ -9,6 +9,7 @@ from wangge.lib.refreshed import Refreshed
 from wangge.routing.classifier import Guess
 from wangge.routing.models import Target
 from wangge.routing.store import active_router
+from wangge.tickets.models import Category
 
 TOP = 3
 
@@ -83,8 +84,6 @@ class ShownGuess:
 
 def explain(routing: dict) -> dict[str, list[ShownGuess]]:
     """A ticket's kept suggestion with names, for its page and the API ("why was it routed so")."""
-    from wangge.tickets.models import Category  # tickets imports this module at intake
-
     names = {
         Target.CATEGORY: dict(
             Category.objects.filter(code__in=_codes(routing, Target.CATEGORY)).values_list("code", "path")
