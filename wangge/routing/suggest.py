@@ -12,6 +12,7 @@ from wangge.routing.store import active_router
 from wangge.tickets.models import Category
 
 TOP = 3
+SHOWN_FROM = 0.01  # runners-up below 1 % are noise on a page
 
 
 @dataclass
@@ -95,7 +96,8 @@ def explain(routing: dict) -> dict[str, list[ShownGuess]]:
     return {
         target: [
             ShownGuess(code, names[Target(target)].get(code, code), confidence)
-            for code, confidence in routing[target]["top"]
+            for rank, (code, confidence) in enumerate(routing[target]["top"])
+            if rank == 0 or confidence >= SHOWN_FROM
         ]
         for target in Target.values
         if routing.get(target, {}).get("top")
