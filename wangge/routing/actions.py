@@ -8,8 +8,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from wangge.routing.classifier import Example, Router, RouterError
+from wangge.routing.classifier import Example, Router
 from wangge.routing.models import RouterModel, Target
+from wangge.routing.store import read_active
 from wangge.tickets.models import Status, Ticket
 
 MIN_EXAMPLES = 50  # fewer closed tickets than this teach nothing worth acting on
@@ -35,16 +36,6 @@ def accuracy(router: Router, examples: Sequence[Example]) -> float:
     return right / len(examples)
 
 
-def _active(target: str) -> Router | None:
-    blob = RouterModel.objects.filter(target=target, active=True).values_list("blob", flat=True).first()
-    if not blob:
-        return None
-    try:
-        return Router.from_bytes(bytes(blob))
-    except RouterError:
-        return None  # a model this release cannot read loses to any new one
-
-
 def do_train_router(target: str, *, limit: int | None = None) -> RouterModel | None:
     """Train on closed tickets, hold back the newest tenth, and activate the new model if it routes that
     tenth at least as well as the active one. None when there is not yet enough to learn from."""
@@ -59,8 +50,8 @@ def do_train_router(target: str, *, limit: int | None = None) -> RouterModel | N
     candidate = Router.train(learn)
     seconds = time.perf_counter() - started
     score = accuracy(candidate, judge)
-    current = _active(target)
-    previous = accuracy(current, judge) if current is not None else None
+    current = read_active(target)  # a model this release cannot read loses to any new one
+    previous = accuracy(current[1], judge) if current is not None else None
     keep = previous is None or score >= previous
     if previous is None:
         note = f"首个模型，留出准确率 {score:.1%}"

@@ -6,9 +6,8 @@ worker within a minute without reloading megabytes on every request.
 """
 
 import logging
-import threading
-import time
 
+from wangge.lib.refreshed import Refreshed
 from wangge.routing.classifier import Router, RouterError
 from wangge.routing.models import RouterModel, Target
 
@@ -16,39 +15,41 @@ log = logging.getLogger(__name__)
 CHECK_SECONDS = 60.0
 
 
+def read_active(target: str, *, known: tuple[int, Router] | None = None) -> tuple[int, Router] | None:
+    """(model id, router) of the active model, read from the database now. `known` comes back as it is
+    when it is still the active model, without reading its weights again."""
+    pk = RouterModel.objects.filter(target=target, active=True).values_list("pk", flat=True).first()
+    if pk is None:
+        return None
+    if known is not None and known[0] == pk:
+        return known
+    blob = RouterModel.objects.filter(pk=pk).values_list("blob", flat=True).first()
+    try:
+        return pk, Router.from_bytes(bytes(blob or b""))
+    except RouterError as error:  # a model from another release: route nothing until it is retrained
+        log.warning("router %s #%s not used: %s", target, pk, error)
+        return None
+
+
 class _Active:
+    """One target's active router in this process, checked against the database at most every minute."""
+
     def __init__(self, target: str) -> None:
         self.target = target
-        self._lock = threading.Lock()
-        self._checked = -CHECK_SECONDS
-        self._model: tuple[int, Router] | None = None
-
-    def get(self) -> tuple[int, Router] | None:
-        now = time.monotonic()
-        if now - self._checked <= CHECK_SECONDS:
-            return self._model
-        with self._lock:
-            if now - self._checked > CHECK_SECONDS:
-                self._model = self._load()
-                self._checked = time.monotonic()
-        return self._model
+        self._last: tuple[int, Router] | None = None
+        self._refreshed = Refreshed(self._load, seconds=CHECK_SECONDS)
 
     def _load(self) -> tuple[int, Router] | None:
-        pk = RouterModel.objects.filter(target=self.target, active=True).values_list("pk", flat=True).first()
-        if pk is None:
-            return None
-        if self._model is not None and self._model[0] == pk:
-            return self._model
-        blob = RouterModel.objects.filter(pk=pk).values_list("blob", flat=True).first()
-        try:
-            return pk, Router.from_bytes(bytes(blob or b""))
-        except RouterError as error:  # a model from another release: route nothing until it is retrained
-            log.warning("router %s #%s not used: %s", self.target, pk, error)
-            return None
+        self._last = read_active(self.target, known=self._last)
+        return self._last
+
+    def get(self) -> tuple[int, Router] | None:
+        return self._refreshed.get()
 
     def forget(self, *args: object, **kwargs: object) -> None:
-        self._checked = -CHECK_SECONDS
-        self._model = None
+        # The weights go too: a rolled-back model's id can come back for another model.
+        self._last = None
+        self._refreshed.forget()
 
 
 ACTIVE = {target: _Active(target) for target in Target.values}
