@@ -30,7 +30,7 @@ CALIBRATION_BINS = 10
 csv.field_size_limit(50_000_000)
 
 
-def _pick(header: list[str], names: Sequence[str]) -> int | None:
+def pick_column(header: list[str], names: Sequence[str]) -> int | None:
     lowered = [h.strip().lower().lstrip("\ufeff") for h in header]
     for name in names:
         if name in lowered:
@@ -38,10 +38,11 @@ def _pick(header: list[str], names: Sequence[str]) -> int | None:
     return None
 
 
-def read_examples(path: str | Path) -> list[Example]:
-    """Labelled texts from a csv or tsv file: with a header naming `title`, `description` (or `text`) and
-    `category` (or `label`), or without one as `text,label` or `title,description,label` rows."""
+def read_rows(path: str | Path) -> list[list[str]]:
+    """The non-empty rows of a csv, tsv or xlsx file (the first sheet), as text."""
     path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        return _xlsx_rows(path)
     try:
         raw = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
@@ -56,9 +57,34 @@ def read_examples(path: str | Path) -> list[Example]:
     rows = [row for row in reader if any(c.strip() for c in row)]
     if not rows:
         raise RouterError(f"{path}: no rows")
-    label_at = _pick(rows[0], LABEL_COLUMNS)
+    return rows
+
+
+def _xlsx_rows(path: Path) -> list[list[str]]:
+    from openpyxl import load_workbook  # only for this format
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
+        raise RouterError(f"{path}: cannot read it as xlsx ({error})") from error
+    rows = [
+        ["" if c is None else c.isoformat(" ") if hasattr(c, "isoformat") else str(c) for c in row]
+        for row in book.worksheets[0].iter_rows(values_only=True)
+    ]
+    book.close()
+    rows = [row for row in rows if any(c.strip() for c in row)]
+    if not rows:
+        raise RouterError(f"{path}: no rows")
+    return rows
+
+
+def read_examples(path: str | Path) -> list[Example]:
+    """Labelled texts from a csv, tsv or xlsx file: with a header naming `title`, `description` (or `text`)
+    and `category` (or `label`), or without one as `text,label` or `title,description,label` rows."""
+    rows = read_rows(path)
+    label_at = pick_column(rows[0], LABEL_COLUMNS)
     if label_at is not None:
-        title_at, text_at = _pick(rows[0], TITLE_COLUMNS), _pick(rows[0], TEXT_COLUMNS)
+        title_at, text_at = pick_column(rows[0], TITLE_COLUMNS), pick_column(rows[0], TEXT_COLUMNS)
         if title_at is None and text_at is None:
             raise RouterError(f"{path}: the header names no title or description column")
         body = rows[1:]
