@@ -7,7 +7,8 @@
 - ticket intake through the API against a bare insert view, and the district KPI query over 1,000,000
   tickets (see bench_tickets.py). `python -m wangge.bench kpi` runs only the KPI part (make bench runs it
   a second time on a throwaway PostgreSQL cluster);
-- the router: training on 100,000 closed tickets, one prediction, the intake suggestion (bench_routing.py).
+- the router: training on 100,000 closed tickets, one prediction, the intake suggestion (bench_routing.py);
+- the duplicate check at intake with every one of the 1,000,000 tickets open (bench_routing.py).
 
 Runs on a throwaway SQLite database (or WANGGE_DATABASE_URL if set to something else by the caller).
 """
@@ -110,7 +111,7 @@ def main() -> None:
 
 
 def _tickets(rows: list[tuple[str, str, str]], *, intake: int, kpi_tickets: int) -> None:
-    from wangge.bench_routing import bench_routing
+    from wangge.bench_routing import bench_duplicates, bench_routing
     from wangge.bench_tickets import bench_intake, bench_kpis
     from wangge.demo.tickets import build_demo_tickets
     from wangge.routing.actions import do_train_routers
@@ -125,6 +126,7 @@ def _tickets(rows: list[tuple[str, str, str]], *, intake: int, kpi_tickets: int)
     bench_kpis(rows, target=kpi_tickets)
     if intake:
         bench_routing(rows, examples=int(os.getenv("BENCH_ROUTER_EXAMPLES", "100000")))
+    bench_duplicates(rows)  # last: it opens every ticket
 
 
 def _print(rows: list[tuple[str, str, str]]) -> None:

@@ -54,3 +54,39 @@ def bench_routing(rows: list[tuple[str, str, str]], *, examples: int) -> None:
             f"p50 {_p(times, 0.5):.2f} / p95 {_p(times, 0.95):.2f} ms",
         )
     )
+
+
+def bench_duplicates(rows: list[tuple[str, str, str]], *, checks: int = 500) -> None:
+    """The duplicate check at intake (X2) with every ticket of the database open: all of them become
+    candidates, so this is the worst case of a table that size."""
+    from django.db import connection
+
+    from wangge.routing.duplicates import likely_duplicates
+    from wangge.tickets import workflow
+    from wangge.tickets.models import Status, Ticket
+
+    Ticket.objects.filter(status__in=workflow.TERMINAL).update(status=Status.IN_PROGRESS)
+    total = Ticket.objects.count()
+    sample = list(
+        Ticket.objects.order_by("?").values_list(
+            "title", "description", "area_code", "lat", "lng", "submitted_at"
+        )[:checks]
+    )
+    found = 0
+    times = []
+    for title, description, area_code, lat, lng, at in sample:
+        t0 = time.perf_counter()
+        found += bool(
+            likely_duplicates(
+                title=title, description=description, area_code=area_code, lat=lat, lng=lng, at=at
+            )
+        )
+        times.append((time.perf_counter() - t0) * 1000)
+    rows.append(
+        (
+            f"duplicate check, {total:,} open tickets ({connection.vendor})",
+            f"{len(times):,} checks",
+            f"p50 {_p(times, 0.5):.1f} / p95 {_p(times, 0.95):.1f} ms (aim < 20)",
+        )
+    )
+    rows.append(("  checks that found a likely duplicate", "", f"{found / max(len(times), 1):.0%}"))

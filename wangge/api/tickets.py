@@ -15,6 +15,7 @@ from wangge.api.presenters import page_of, ticket_detail, ticket_row
 from wangge.api.views import PAGE, PAGE_SIZE
 from wangge.areas.models import Unit
 from wangge.areas.scoping import get_area_for
+from wangge.routing.duplicates import Duplicate, duplicates_of, likely_duplicates, open_clusters
 from wangge.stats.kpis import Selection, kpis, select_tickets
 from wangge.tickets import actions as a
 from wangge.tickets.intake import category_for, resolve_place
@@ -147,6 +148,67 @@ def run_action(
         case "reopen":
             return a.do_reopen(pk, actor=user, note=note)
     raise a.WorkflowError(f"没有「{action}」这个动作")
+
+
+class SimilarIn(Schema):
+    title: str = Field(..., min_length=1, max_length=100, description="标题")
+    description: str = Field("", max_length=4000, description="诉求内容")
+    lat: float | None = Field(None, ge=-90, le=90)
+    lng: float | None = Field(None, ge=-180, le=180)
+    address: str = Field("", max_length=200)
+    area: str = Field("", max_length=40, description="区域编码（网格、社区…）")
+
+
+def _duplicate_rows(found: Sequence[Duplicate]) -> list[dict]:
+    return [
+        {**ticket_row(d.ticket), "similarity": round(d.score, 3), "metres": d.metres and round(d.metres)}
+        for d in found
+    ]
+
+
+@router.post("/tickets/similar", response={200: list[dict], 422: dict}, tags=["duplicates"])
+def similar_open_tickets(request: HttpRequest, payload: SimilarIn) -> list[dict]:
+    """Before submitting: the open tickets (that this user sees) likely reporting the same problem at the
+    same place, best first, with `similarity` (0–1) and `metres` when both have a point."""
+    user: User = request.user  # type: ignore[assignment]
+    place = resolve_place(lat=payload.lat, lng=payload.lng, address=payload.address, area_code=payload.area)
+    found = likely_duplicates(
+        title=payload.title,
+        description=payload.description,
+        area_code=place.area.code,
+        lat=place.lat,
+        lng=place.lng,
+        user=user,
+    )
+    return _duplicate_rows(found)
+
+
+@router.get("/tickets/{ticket_id}/duplicates", response=list[dict], tags=["duplicates"])
+def ticket_duplicates(request: HttpRequest, ticket_id: int) -> list[dict]:
+    """疑似重复: open tickets likely reporting the same problem as this one (merge with the `merge`
+    action). Empty once the ticket is closed, merged, withdrawn or rejected."""
+    user: User = request.user  # type: ignore[assignment]
+    return _duplicate_rows(duplicates_of(get_ticket_for(user, ticket_id), user))
+
+
+@router.get("/clusters", response=list[dict], tags=["duplicates"])
+def ticket_clusters(request: HttpRequest, area: str = "") -> list[dict]:
+    """Groups of two or more open tickets of one problem (last 60 days), hottest first: `tickets` (ids,
+    oldest first), `heat`, `description`, `start`, `end`."""
+    user: User = request.user  # type: ignore[assignment]
+    if area:
+        get_area_for(user, area)
+    return [
+        {
+            "tickets": [t.pk for t in c.tickets],
+            "heat": round(c.group.heat, 2),
+            "description": c.group.description,
+            "grids": sorted({t.area.name for t in c.tickets}),
+            "start": c.group.start,
+            "end": c.group.end,
+        }
+        for c in open_clusters(user, area)
+    ]
 
 
 @router.post("/tickets", response={201: dict, 200: dict, 422: dict})

@@ -36,10 +36,10 @@ import re
 from collections import Counter
 from collections.abc import Sequence, Set
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from wangge.routing.classifier import RouterError, normalise
 from wangge.routing.evaluation import pick_column, read_rows
@@ -126,7 +126,8 @@ _COMMON_NAME = 0.05  # a "name" in more than this share of the reports is a comm
 _COMMON_MIN = 25
 
 
-def places(text: str) -> list[str]:
+@lru_cache(maxsize=200_000)
+def places(text: str) -> tuple[str, ...]:
     """Named places in `text`, in order of appearance: the longest run before a place ending that does not
     cross punctuation, digits or a function word (也 的 在 …). `A5区魅力之城小区临街` gives 魅力之城小区."""
     text = normalise(text)
@@ -155,17 +156,13 @@ def places(text: str) -> list[str]:
             continue
         else:
             found.append((start, end))
-    names = []
-    for start, end in found:
-        name = text[start:end]
-        if name not in names:
-            names.append(name)
-    return names
+    return tuple(dict.fromkeys(text[start:end] for start, end in found))
 
 
-def regions(text: str) -> set[str]:
+@lru_cache(maxsize=200_000)
+def regions(text: str) -> frozenset[str]:
     """Cities and districts named in `text` as anonymised exports write them (a市, a5区, k8县), lower case."""
-    return set(_REGION.findall(normalise(text)))
+    return frozenset(_REGION.findall(normalise(text)))
 
 
 def regions_differ(a: Set[str], b: Set[str]) -> bool:
@@ -214,6 +211,7 @@ class Message:
     dislikes: int = 0
     lat: float | None = None
     lng: float | None = None
+    area: str = ""  # the grid, when the report is a ticket
 
 
 @dataclass
@@ -248,11 +246,53 @@ def metres(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     return 12_742_000 * math.asin(min(1.0, math.sqrt(h)))
 
 
-def _vectorizer() -> TfidfVectorizer:
-    return TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True, dtype=np.float32)
+class _Grams:
+    """Character 2–3-grams of texts, counted once per text and kept (a ticket is a candidate of many
+    checks). Each gram has a number for the life of the process, so a set of texts becomes a sparse
+    matrix with numpy alone."""
+
+    LIMIT = 2_000_000  # distinct grams before the numbering starts afresh (and the counts with it)
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.counted = lru_cache(maxsize=200_000)(self._count)
+
+    def _count(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        if len(self.ids) > self.LIMIT:
+            self.ids.clear()
+            self.counted.cache_clear()
+        grams = Counter(text[i : i + n] for n in (2, 3) for i in range(len(text) - n + 1))
+        ids = np.fromiter(
+            (self.ids.setdefault(g, len(self.ids)) for g in grams), dtype=np.int64, count=len(grams)
+        )
+        tf = 1 + np.log(np.fromiter(grams.values(), dtype=np.float32, count=len(grams)))  # sublinear
+        return ids, tf.astype(np.float32)
+
+    def tfidf(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """What TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True) gives, L2 rows
+        and smoothed idf over `texts`, in columns of this process's numbering."""
+        counted = [self.counted(t) for t in texts]
+        lengths = np.fromiter((len(ids) for ids, _ in counted), dtype=np.int64, count=len(counted))
+        if not lengths.sum():
+            return sparse.csr_matrix((len(texts), 1), dtype=np.float32)
+        columns = np.concatenate([ids for ids, _ in counted])
+        values = np.concatenate([tf for _, tf in counted])
+        _, compact = np.unique(columns, return_inverse=True)
+        df = np.bincount(compact)
+        idf = (np.log((1 + len(texts)) / (1 + df)) + 1).astype(np.float32)
+        values = values * idf[compact]
+        pointers = np.concatenate([[0], np.cumsum(lengths)])
+        matrix = sparse.csr_matrix((values, compact, pointers), shape=(len(texts), len(df)))
+        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+        norms[norms == 0] = 1
+        return sparse.csr_matrix(sparse.diags(1 / norms) @ matrix, dtype=np.float32)
 
 
-def without(text: str, names: Sequence[str]) -> str:
+_grams = _Grams()
+
+
+@lru_cache(maxsize=200_000)
+def without(text: str, names: tuple[str, ...] = ()) -> str:
     """`text` (normalised) with the place names blanked: what is left says what the problem is."""
     text = normalise(text)
     for name in sorted(names, key=len, reverse=True):
@@ -260,20 +300,15 @@ def without(text: str, names: Sequence[str]) -> str:
     return text
 
 
-def text_matrix(messages: Sequence[Message], names: Sequence[Sequence[str]] = ()) -> sparse.csr_matrix:
+def text_matrix(messages: Sequence[Message], names: Sequence[tuple[str, ...]] = ()) -> sparse.csr_matrix:
     """Rows whose dot products are the text similarity: half titles, half title and description, with
     each message's place `names` blanked (the places are compared apart, by `adjust`)."""
     names = list(names) or [()] * len(messages)
     titles = [without(m.title, n) for m, n in zip(messages, names, strict=True)]
     wholes = [without(f"{m.title} {m.description}", n) for m, n in zip(messages, names, strict=True)]
-    blocks = []
-    for texts in (titles, wholes):
-        try:
-            blocks.append(_vectorizer().fit_transform(texts))
-        except ValueError:  # every text empty (no titles): that block says nothing
-            blocks.append(sparse.csr_matrix((len(messages), 1), dtype=np.float32))
+    blocks = [_grams.tfidf(titles), _grams.tfidf(wholes)]
     if blocks[0].nnz == 0:
-        return blocks[1].tocsr()
+        return blocks[1]
     return (sparse.hstack(blocks) * np.float32(math.sqrt(0.5))).tocsr()
 
 
@@ -293,7 +328,7 @@ class Where:
         return cls(
             names=tuple(whole),
             title_names=tuple(title),
-            regions=frozenset(regions(f"{message.title} {message.description[:60]}")),
+            regions=regions(f"{message.title} {message.description[:60]}"),
         )
 
 
@@ -318,7 +353,7 @@ def adjust(
         similarity *= TEXT_PLACE_CONFLICT
     if regions_differ(where_a.regions, where_b.regions):
         similarity *= PLACE_CONFLICT
-    if not (_located(a) or _located(b)):
+    if not ((_located(a) and _located(b)) or (a.area and a.area == b.area)):
         if not (where_a.names or where_b.names):
             similarity *= NO_PLACE
         elif not (where_a.names and where_b.names):
@@ -363,6 +398,14 @@ class Pairs:
                 if value >= EDGE:
                     out[(int(i), int(j))] = value
         return out
+
+    def like_the_first(self) -> list[tuple[int, float]]:
+        """(j, similarity) of every other message to the first one, best first."""
+        if len(self.messages) < 2:
+            return []
+        texts = (self.matrix[1:] @ self.matrix[0].T).toarray().ravel()
+        scored = [(j, self.adjusted(0, j, float(texts[j - 1]))) for j in range(1, len(self.messages))]
+        return sorted(scored, key=lambda x: -x[1])
 
     def adjusted(self, i: int, j: int, similarity: float) -> float:
         m, w = self.messages, self.where

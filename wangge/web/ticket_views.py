@@ -6,7 +6,7 @@ import datetime as dt
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -19,6 +19,7 @@ from wangge.areas.models import Area, Unit
 from wangge.areas.models import Level as AreaLevel
 from wangge.notify.actions import do_mark_read
 from wangge.notify.models import Notification
+from wangge.routing.duplicates import CLUSTER_DAYS, duplicates_of, likely_duplicates, open_clusters
 from wangge.routing.models import Target
 from wangge.routing.suggest import explain
 from wangge.tickets import workflow
@@ -149,12 +150,15 @@ def _ticket_context(user: User, ticket_id: int, errors: dict | None = None) -> d
             .order_by("username")[:200]
         )
     suggested = explain(ticket.routing)
+    # 疑似重复: for whoever may merge it, the open tickets that look like the same problem
+    duplicates = duplicates_of(ticket, user) if "merge" in actions else []
     unit_guess = {g.code: g for g in suggested.get(Target.UNIT, [])}
     if units:  # the router's top units first, each with its confidence
         units = sorted(units, key=lambda u: -unit_guess[u.code].confidence if u.code in unit_guess else 0)
     return {
         "ticket": ticket,
         "suggested": suggested,
+        "duplicates": duplicates,
         "assign_units": [(u, unit_guess.get(u.code)) for u in units],
         "events": ticket.events.select_related("actor").order_by("at", "id"),
         "photos": ticket.photos.all(),
@@ -334,6 +338,38 @@ def staff_entry(request: HttpRequest) -> HttpResponse:
         )
     return render(
         request, "web/ticket_new.html", {"grids": grids, "channels": STAFF_CHANNELS, "errors": {}, "form": {}}
+    )
+
+
+@login_required
+def similar_open(request: HttpRequest) -> HttpResponse:
+    """At intake (htmx, as the form is filled in): open tickets nearby that may already report this."""
+    user = request_user(request)
+    title, description = request.GET.get("title", "").strip(), request.GET.get("description", "").strip()
+    area = scoping.areas_for(user).filter(code=request.GET.get("area", "")).first()
+    found = []
+    if area is not None and len(title) + len(description) >= 4:
+        found = likely_duplicates(
+            title=title[:100], description=description[:4000], area_code=area.code, user=user
+        )
+    return render(request, "web/_similar_open.html", {"duplicates": found})
+
+
+@login_required
+def clusters(request: HttpRequest) -> HttpResponse:
+    """聚类: groups of open tickets reporting one problem, hottest first, to merge or handle together."""
+    user = request_user(request)
+    if not scoping.areas_for(user).exists():
+        raise Http404
+    code = request.GET.get("area", "")
+    area = scoping.areas_for(user).filter(code=code).first() if code else None
+    if code and area is None:
+        raise Http404
+    found = open_clusters(user, area.code if area else "")
+    return render(
+        request,
+        "web/clusters.html",
+        {"clusters": found[:50], "area": area, "total": len(found), "days": CLUSTER_DAYS},
     )
 
 

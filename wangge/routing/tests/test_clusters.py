@@ -15,10 +15,10 @@ from wangge.routing.tests.planted import HOT, board, write
 
 
 def test_finds_the_named_places():
-    assert places("A市A5区金桂苑小区临街餐馆油烟噪音扰民") == ["金桂苑小区"]
-    assert places("地铁施工导致A市万家丽路锦楚国际星城小区停电") == ["万家丽路", "锦楚国际星城小区"]
-    assert places("希望尽快维修路灯，城管也不管") == []  # 路灯 and 城管 are not places
-    assert places("我们去了物业公司和公立幼儿园") == []  # common nouns, not names
+    assert places("A市A5区金桂苑小区临街餐馆油烟噪音扰民") == ("金桂苑小区",)
+    assert places("地铁施工导致A市万家丽路锦楚国际星城小区停电") == ("万家丽路", "锦楚国际星城小区")
+    assert places("希望尽快维修路灯，城管也不管") == ()  # 路灯 and 城管 are not places
+    assert places("我们去了物业公司和公立幼儿园") == ()  # common nouns, not names
     assert clusters.places_alike(["锦楚国际星城小区"], ["锦楚国际新城"]) >= clusters.PLACE_ALIKE
     assert clusters.places_alike(["金桂苑小区"], ["翠湖湾小区"]) == 0  # 小区 alone is not a match
 
@@ -29,6 +29,15 @@ def test_regions_differ_only_between_cities_or_between_districts():
     assert not clusters.regions_differ({"a市"}, {"a5区"})
     assert not clusters.regions_differ({"a市", "a5区"}, {"a5区"})
     assert not clusters.regions_differ(set(), {"a5区"})
+
+
+def test_tfidf_is_the_scikit_learn_one():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = ["楼道灯不亮", "3号楼楼道灯坏了", "电梯停运，老人下不了楼", "", "楼道灯不亮"]
+    ours = clusters._grams.tfidf(texts)
+    reference = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True).fit_transform(texts)
+    assert abs((ours @ ours.T).toarray() - (reference @ reference.T).toarray()).max() < 1e-5
 
 
 def test_average_linkage_does_not_chain():
