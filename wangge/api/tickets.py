@@ -193,7 +193,7 @@ def ticket_duplicates(request: HttpRequest, ticket_id: int) -> list[dict]:
 
 @router.get("/clusters", response=list[dict], tags=["duplicates"])
 def ticket_clusters(request: HttpRequest, area: str = "") -> list[dict]:
-    """Groups of two or more open tickets of one problem (last 60 days), hottest first: `tickets` (ids,
+    """Groups of two or more open tickets of one problem (last 30 days), hottest first: `tickets` (ids,
     oldest first), `heat`, `description`, `start`, `end`."""
     user: User = request.user  # type: ignore[assignment]
     if area:

@@ -465,17 +465,15 @@ def heat(group: Sequence[Message], newest: dt.datetime | None) -> float:
     )
 
 
-def _central(members: list[int], pairs: dict[tuple[int, int], float]) -> int:
-    """The member most like the others: its title describes the group."""
-    if len(members) == 1:
-        return members[0]
-    inside = set(members)
-    score = dict.fromkeys(members, 0.0)
+def _centres(groups: list[list[int]], pairs: dict[tuple[int, int], float]) -> list[int]:
+    """Per group, the member most like the others (its title describes the group): one pass over pairs."""
+    group_of = {i: g for g, members in enumerate(groups) for i in members}
+    score = dict.fromkeys(group_of, 0.0)
     for (i, j), s in pairs.items():
-        if i in inside and j in inside:
+        if group_of[i] == group_of[j]:
             score[i] += s
             score[j] += s
-    return max(members, key=lambda i: (score[i], -i))
+    return [max(members, key=lambda i: (score[i], -i)) for members in groups]
 
 
 def _when(m: Message) -> tuple[bool, float, str]:
@@ -492,9 +490,8 @@ def group_messages(messages: Sequence[Message], *, threshold: float = GROUP_THRE
     times = [m.time for m in messages if m.time is not None]
     newest = max(times) if times else None
     groups = []
-    for members in members_list:
+    for members, centre in zip(members_list, _centres(members_list, similarities), strict=True):
         group = [messages[i] for i in members]
-        centre = _central(members, similarities)
         # the place most members name in their titles; in their texts when titles name none
         named = Counter(p for i in members for p in dict.fromkeys(pairs_of.where[i].title_names))
         named = named or Counter(p for i in members for p in dict.fromkeys(pairs_of.where[i].names))

@@ -34,8 +34,8 @@ WINDOW_DAYS = 30
 CANDIDATES = 150  # from the ticket's own grid
 PER_NEIGHBOUR = 20  # from each other grid of its community
 SHOWN = 5
-CLUSTER_DAYS = 60
-CLUSTER_TICKETS = 3000
+CLUSTER_DAYS = 30
+CLUSTER_TICKETS = 1000  # grouping costs the square of this when many tickets read alike
 _FIELDS = ("pk", "title", "description", "submitted_at", "lat", "lng", "area_code")
 
 
