@@ -41,6 +41,7 @@ from functools import lru_cache
 import numpy as np
 from scipy import sparse
 
+from wangge.routing import evaluation
 from wangge.routing.classifier import RouterError, normalise
 from wangge.routing.evaluation import pick_column, read_rows
 
@@ -322,7 +323,7 @@ class Where:
     regions: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, message: Message, common: set[str] = frozenset()) -> Where:  # type: ignore[assignment]
+    def of(cls, message: Message, common: Set[str] = frozenset()) -> Where:
         whole = [n for n in places(f"{message.title} {message.description}") if n not in common]
         title = [n for n in places(message.title) if n not in common]
         return cls(
@@ -545,8 +546,7 @@ def score_pairs(
 
 
 ID_COLUMNS = ("id", "编号", "留言编号", "工单编号")
-TITLE_COLUMNS = ("title", "标题", "留言主题", "主题")
-TEXT_COLUMNS = ("description", "text", "content", "诉求内容", "留言详情", "内容", "详情")
+TEXT_COLUMNS = (*evaluation.TEXT_COLUMNS, "详情")
 TIME_COLUMNS = ("time", "date", "时间", "留言时间", "来电时间", "提交时间")
 LIKE_COLUMNS = ("likes", "like", "点赞数", "支持数", "赞")
 DISLIKE_COLUMNS = ("dislikes", "dislike", "反对数", "踩")
@@ -580,8 +580,8 @@ def read_messages(path: str) -> list[Message]:
     at = {
         name: pick_column(header, names)
         for name, names in (
-            ("id", ID_COLUMNS), ("title", TITLE_COLUMNS), ("text", TEXT_COLUMNS), ("time", TIME_COLUMNS),
-            ("likes", LIKE_COLUMNS), ("dislikes", DISLIKE_COLUMNS),
+            ("id", ID_COLUMNS), ("title", evaluation.TITLE_COLUMNS), ("text", TEXT_COLUMNS),
+            ("time", TIME_COLUMNS), ("likes", LIKE_COLUMNS), ("dislikes", DISLIKE_COLUMNS),
         )
     }  # fmt: skip
     if at["title"] is None and at["text"] is None:
