@@ -8,7 +8,8 @@
   tickets (see bench_tickets.py). `python -m wangge.bench kpi` runs only the KPI part (make bench runs it
   a second time on a throwaway PostgreSQL cluster);
 - the router: training on 100,000 closed tickets, one prediction, the intake suggestion (bench_routing.py);
-- the duplicate check at intake with every one of the 1,000,000 tickets open (bench_routing.py).
+- the duplicate check at intake with every one of the 1,000,000 tickets open (bench_routing.py);
+- the hotspots (未诉先办) of the whole district, over the demo year and over 1,000,000 tickets.
 
 Runs on a throwaway SQLite database (or WANGGE_DATABASE_URL if set to something else by the caller).
 """
@@ -111,19 +112,21 @@ def main() -> None:
 
 
 def _tickets(rows: list[tuple[str, str, str]], *, intake: int, kpi_tickets: int) -> None:
-    from wangge.bench_routing import bench_duplicates, bench_routing
+    from wangge.bench_routing import bench_duplicates, bench_hotspots, bench_routing
     from wangge.bench_tickets import bench_intake, bench_kpis
-    from wangge.demo.tickets import build_demo_tickets
+    from wangge.demo.tickets import DEMO_TICKETS, build_demo_tickets
     from wangge.routing.actions import do_train_routers
 
     started = time.perf_counter()
-    made = build_demo_tickets(count=20_000, seed=0)
+    made = build_demo_tickets(count=DEMO_TICKETS, seed=0)
     elapsed = time.perf_counter() - started
     rows.append(("demo tickets (a year)", f"{made.tickets:,} tickets", _rate(made.tickets, elapsed)))
+    bench_hotspots(rows)
     if intake:
         do_train_routers()  # intake is measured as deployed: every new ticket is routed
         bench_intake(rows, count=intake, clients=16)
     bench_kpis(rows, target=kpi_tickets)
+    bench_hotspots(rows)
     if intake:
         bench_routing(rows, examples=int(os.getenv("BENCH_ROUTER_EXAMPLES", "100000")))
     bench_duplicates(rows)  # last: it opens every ticket

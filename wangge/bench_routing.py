@@ -1,5 +1,5 @@
-"""The router's figures for `make bench` (issue X1): training time on 100,000 closed tickets and the
-latency of one prediction, as at intake."""
+"""The figures of issue 4 for `make bench`: the router's training time on 100,000 closed tickets and the
+latency of one prediction, as at intake (X1); the duplicate check (X2); the district's hotspots (X3)."""
 
 import statistics
 import time
@@ -90,3 +90,26 @@ def bench_duplicates(rows: list[tuple[str, str, str]], *, checks: int = 500) -> 
         )
     )
     rows.append(("  checks that found a likely duplicate", "", f"{found / max(len(times), 1):.0%}"))
+
+
+def bench_hotspots(rows: list[tuple[str, str, str]], *, runs: int = 5) -> None:
+    """未诉先办 (X3): every hotspot of the district, read from its tickets, as the statistics page asks."""
+    from django.db import connection
+
+    from wangge.areas.models import Area
+    from wangge.routing.proactive import hotspots_in
+    from wangge.tickets.models import Ticket
+
+    district = Area.objects.get(parent=None)
+    times, found = [], 0
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        found = len(hotspots_in(district))
+        times.append(time.perf_counter() - t0)
+    rows.append(
+        (
+            f"hotspots of the district, {Ticket.objects.count():,} tickets ({connection.vendor})",
+            f"{found} found, {runs} runs",
+            f"median {statistics.median(times):.2f} s",
+        )
+    )

@@ -15,11 +15,13 @@ from wangge.api.presenters import page_of, ticket_detail, ticket_row
 from wangge.api.views import PAGE, PAGE_SIZE
 from wangge.areas.models import Unit
 from wangge.areas.scoping import get_area_for
+from wangge.routing.actions import do_plan_hotspot
 from wangge.routing.duplicates import Duplicate, duplicates_of, likely_duplicates, open_clusters
+from wangge.routing.proactive import hotspots_in
 from wangge.stats.kpis import Selection, kpis, select_tickets
 from wangge.tickets import actions as a
 from wangge.tickets.intake import category_for, resolve_place
-from wangge.tickets.models import Channel, Ticket, Urgency
+from wangge.tickets.models import Category, Channel, Ticket, Urgency
 from wangge.tickets.models import Status as TicketStatus
 from wangge.tickets.queries import get_ticket_for, overdue_q, tickets_for
 from wangge.tickets.workflow import ACTIONS
@@ -209,6 +211,36 @@ def ticket_clusters(request: HttpRequest, area: str = "") -> list[dict]:
         }
         for c in open_clusters(user, area)
     ]
+
+
+@router.get("/hotspots", response=list[dict], tags=["hotspots"])
+def hotspots(request: HttpRequest, area: str = Query(..., max_length=40)) -> list[dict]:  # type: ignore[type-arg]
+    """未诉先办: the grid × category series under `area` that recur at this time of year (`recurring`:
+    the coming four weeks and the same weeks of past years, with each year's usual) or are rising
+    (`rising`: the last four weeks against the twelve before), strongest first. `weeks` are the last 16
+    weekly counts (this week last); `reasons` say it in words; `planned` is the ticket that acts on it."""
+    user: User = request.user  # type: ignore[assignment]
+    return [s.as_json() for s in hotspots_in(get_area_for(user, area))]
+
+
+class PlanIn(Schema):
+    area: str = Field(..., min_length=1, max_length=40, description="网格编码（建议中的 area.code）")
+    category: str = Field(..., min_length=1, max_length=12, description="分类编码（建议中的 category.code）")
+    note: str = Field("", max_length=500, description="安排")
+
+
+@router.post("/hotspots/plan", response={201: dict, 409: dict, 422: dict}, tags=["hotspots"])
+def plan_hotspot(request: HttpRequest, payload: PlanIn) -> Status:
+    """立项: turn a current hotspot into a planned action, a ticket of channel `proactive` with the
+    evidence in its description → 201 with the ticket. 409 when it was planned in the last four weeks
+    or my role may not plan; 422 when the grid has no such hotspot now; 404 out of scope."""
+    user: User = request.user  # type: ignore[assignment]
+    grid = get_area_for(user, payload.area)
+    category = Category.objects.filter(code=payload.category).first()
+    if category is None:
+        raise a.TicketInputError("category", f"没有编码为 {payload.category} 的分类")
+    ticket = do_plan_hotspot(area=grid, category=category, actor=user, note=payload.note)
+    return Status(201, ticket_row(ticket))
 
 
 @router.post("/tickets", response={201: dict, 200: dict, 422: dict})

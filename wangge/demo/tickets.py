@@ -1,6 +1,7 @@
 """A year of demo tickets for the demo district: realistic categories, texts from templates written here,
-seasonal patterns (heating in winter, leaks in the rainy season), every state of the loop, timelines,
-assignments to the right units, summonses and callbacks. Deterministic from the seed.
+seasonal patterns (heating in winter, leaks in the rainy season), a few grids' own troubles (LOCAL_TROUBLES,
+for 未诉先办 to find), every state of the loop, timelines, assignments to the right units, summonses and
+callbacks. Deterministic from the seed.
 
 Rows are bulk-inserted (the actions would take minutes for 50,000 tickets); the facts they carry are the
 ones the actions set, so the statistics pages and KPIs read them exactly as they read real tickets.
@@ -229,6 +230,53 @@ CHANNEL_WEIGHTS = [
 HOURS = [h for h in range(7, 23) for _ in range(3 if 8 <= h <= 11 or 14 <= h <= 17 else 1)]
 
 
+@dataclass(frozen=True)
+class LocalTrouble:
+    """A problem of a few grids only, on top of the district's pattern, so that 未诉先办 (X3) has what a
+    real district has to find: grids whose old heating pipes fail as every season starts, grids whose
+    roofs leak every rainy season, a grid beside a building site that began working nights lately."""
+
+    category: str
+    grids: int  # how many grids have it
+    months: tuple[int, ...] = ()  # every year in these months ...
+    last_days: int = 0  # ... or only in the last days
+    weight: float = 1.0
+
+
+LOCAL_TROUBLES = (
+    LocalTrouble("冬季采暖", 3, months=(11, 12)),
+    LocalTrouble("房屋漏水", 3, months=(7, 8)),
+    LocalTrouble("噪音扰民", 1, last_days=21, weight=0.1),
+)
+LOCAL_SHARE = 0.015  # of all tickets
+DEMO_TICKETS = 50_000  # a year of the demo district (demo_city's default)
+
+
+@dataclass(frozen=True)
+class _Trouble:
+    grid: Area
+    template: Template
+    ages: tuple[int, ...]  # the days back (0 = today) it happens on
+    weight: float
+
+
+def _local_troubles(grids: list[Area], *, now: dt.datetime, days: int, rng: random.Random) -> list[_Trouble]:
+    by_category = {t.category: t for t in TEMPLATES}
+    today = timezone.localdate(now)
+    found = []
+    for trouble in LOCAL_TROUBLES:
+        ages = tuple(
+            age
+            for age in range(days)
+            if age < trouble.last_days or (today - dt.timedelta(days=age)).month in trouble.months
+        )
+        if not ages:
+            continue
+        for grid in rng.sample(grids, min(trouble.grids, len(grids))):
+            found.append(_Trouble(grid, by_category[trouble.category], ages, trouble.weight / trouble.grids))
+    return found
+
+
 @dataclass
 class TicketReport:
     tickets: int = 0
@@ -287,14 +335,25 @@ def build_demo_tickets(
 
     tickets: list[Ticket] = []
     plans: list[dict] = []
+    troubles = _local_troubles(grids, now=now, days=days, rng=rng)
     for i in range(count):
-        submitted = now - dt.timedelta(days=days * (rng.random() ** 1.05))
+        trouble = (
+            rng.choices(troubles, [t.weight for t in troubles])[0] if rng.random() < LOCAL_SHARE else None
+        )
+        if trouble is not None:
+            submitted = now - dt.timedelta(days=rng.choice(trouble.ages) + rng.random())
+        else:
+            submitted = now - dt.timedelta(days=days * (rng.random() ** 1.05))
         submitted = submitted.replace(hour=rng.choice(HOURS), minute=rng.randrange(60))
         if submitted > now:
             submitted -= dt.timedelta(days=1)
-        month = timezone.localtime(submitted).month
-        template = rng.choices(TEMPLATES, weights=[month_weight[(t.category, month)] for t in TEMPLATES])[0]
-        grid = rng.choices(grids, weights=weights)[0]
+        if trouble is not None:
+            template, grid = trouble.template, trouble.grid
+        else:
+            month = timezone.localtime(submitted).month
+            weighted = [month_weight[(t.category, month)] for t in TEMPLATES]
+            template = rng.choices(TEMPLATES, weights=weighted)[0]
+            grid = rng.choices(grids, weights=weights)[0]
         channel = rng.choices([c for c, _ in CHANNEL_WEIGHTS], weights=[w for _, w in CHANNEL_WEIGHTS])[0]
         urgency = rng.choices([Urgency.NORMAL, Urgency.URGENT, Urgency.CRITICAL], weights=[85, 12, 3])[0]
         building = rng.randint(1, 30)
@@ -354,24 +413,32 @@ def build_demo_tickets(
 
 
 def _give_the_demo_resident_requests(tickets: list[Ticket]) -> None:
-    """The `resident` login's 我的诉求 shows requests in several states: the latest ticket of their grid in
-    each of these states (an H5 one when there is one) becomes theirs, sent from the H5 page."""
+    """The `resident` login's 我的诉求 shows requests in several states: the latest ticket in each of these
+    states (one of their grid when there is one, an H5 one when there is one) becomes theirs, sent from the
+    H5 page about their grid."""
     me = Resident.objects.filter(user__username="resident").select_related("household__area").first()
     if me is None:
         return
+    home = me.household.area
+    grid = next((a for a in reversed([*home.ancestors(), home]) if a.level == AreaLevel.GRID), None)
+    if grid is None:
+        return
     wanted = (Status.NEW, Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED)
     mine: dict[str, Ticket] = {}
+
+    def rank(t: Ticket) -> tuple[bool, bool, dt.datetime]:
+        return (t.area_code == grid.code, t.channel == Channel.H5, t.submitted_at)
+
     for ticket in tickets:
-        if ticket.status not in wanted or not me.household.area.code.startswith(ticket.area_code):
-            continue
-        held = mine.get(ticket.status)
-        rank = (ticket.channel == Channel.H5, ticket.submitted_at)
-        if held is None or rank > (held.channel == Channel.H5, held.submitted_at):
+        if ticket.status in wanted and (
+            ticket.status not in mine or rank(ticket) > rank(mine[ticket.status])
+        ):
             mine[ticket.status] = ticket
     for ticket in mine.values():
         ticket.channel, ticket.external_id, ticket.contact_phone_encrypted = Channel.H5, "", ""
         ticket.resident_id = me.pk
         ticket.contact_name = me.name
+        ticket.area, ticket.area_code, ticket.lat, ticket.lng = grid, grid.code, grid.lat, grid.lng
 
 
 def _grid_weights(grids: list[Area]) -> list[int]:

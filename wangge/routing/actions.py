@@ -5,13 +5,18 @@ import time
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from wangge.accounts.models import User
+from wangge.areas.models import Area
 from wangge.routing.classifier import Example, Router
+from wangge.routing.hotspots import monday
 from wangge.routing.models import RouterModel, Target
+from wangge.routing.proactive import hotspots_in, may_plan
 from wangge.routing.store import read_active
-from wangge.tickets.models import Status, Ticket
+from wangge.tickets.actions import NewTicket, TicketInputError, WorkflowError, do_submit_ticket
+from wangge.tickets.models import Category, Channel, Status, Ticket
 
 MIN_EXAMPLES = 50  # fewer closed tickets than this teach nothing worth acting on
 HELD_BACK_SHARE = 0.1  # the newest tenth of closed tickets judges the new model against the active one
@@ -93,3 +98,34 @@ def retrain_due(now: dt.datetime | None = None) -> bool:
 def retrain_if_due(now: dt.datetime | None = None) -> list[RouterModel]:
     """The worker's periodic step: train both routers when the last training is old enough."""
     return do_train_routers() if retrain_due(now) else []
+
+
+def do_plan_hotspot(*, area: Area, category: Category, actor: User, note: str = "") -> Ticket:
+    """未诉先办: turn a hotspot of one grid and category into a planned action, a ticket of channel
+    "proactive" that runs the loop like any other, with the evidence in its description. Refused when
+    the actor may not plan there, when the grid has no such hotspot today, or when one was planned in
+    the last four weeks (also when two people plan it at the same moment: one ticket a week at most)."""
+    if not may_plan(actor, area):
+        raise WorkflowError("只有本区域的网格员、社区、街道工作人员和指挥中心可以立项")
+    today = timezone.localdate()
+    found = next(
+        (s for s in hotspots_in(area, today=today) if s.area == area and s.category == category), None
+    )
+    if found is None:
+        raise TicketInputError("category", f"{area.name}的「{category.name}」目前没有主动发现的依据")
+    if found.planned is not None:
+        raise WorkflowError(f"已立项：{found.planned.number}")
+    plan = note.strip()[:500]
+    description = "\n".join(["根据历史诉求主动发现：", *found.reasons, *([f"安排：{plan}"] if plan else [])])
+    new = NewTicket(
+        title=f"未诉先办：{category.name}"[:100],
+        description=description,
+        channel=Channel.PROACTIVE,
+        area=area,
+        category=category,
+        external_id=f"hotspot-{area.code}-{category.code}-{monday(today).isoformat()}"[:60],
+    )
+    try:
+        return do_submit_ticket(new, actor=actor)
+    except IntegrityError:
+        raise WorkflowError("刚刚已有人立项") from None

@@ -105,7 +105,7 @@ def _fixed_offset(tz: dt.tzinfo) -> dt.timedelta | None:
     return offsets.pop() if len(offsets) == 1 else None
 
 
-def _local_day(field_name: str) -> Func:
+def local_day(field_name: str) -> Func:
     """The local date of a datetime column. On SQLite Django converts time zones in Python, row by row;
     for a zone with a fixed offset SQLite's own date() does the same in C, many times faster."""
     tz = timezone.get_default_timezone()
@@ -131,7 +131,7 @@ def rebuild(*, models: Any = None) -> int:
     ticket_model = models.get_model("tickets", "Ticket") if models else Ticket
     call_model = models.get_model("tickets", "SummonsCall") if models else SummonsCall
     rollup_model = models.get_model("stats", "DayRollup") if models else DayRollup
-    tickets = ticket_model.objects.order_by().annotate(day=_local_day("submitted_at"))
+    tickets = ticket_model.objects.order_by().annotate(day=local_day("submitted_at"))
     totals: dict[tuple[dt.date, str], dict[str, int]] = defaultdict(dict)
     for row in tickets.values("day", "area_code").annotate(**ticket_counts()):
         totals[(row.pop("day"), row.pop("area_code"))].update(row)
@@ -150,7 +150,7 @@ def rebuild(*, models: Any = None) -> int:
     calls = (
         call_model.objects.order_by()
         .annotate(
-            day=_local_day("summons__ticket__submitted_at"),
+            day=local_day("summons__ticket__submitted_at"),
             area_code=F("summons__ticket__area_code"),
         )
         .values("day", "area_code")

@@ -44,6 +44,7 @@ class Channel(models.TextChoices):
     SENSOR = "sensor", "感知设备"
     STAFF = "staff", "窗口代录"
     API = "api", "接口"
+    PROACTIVE = "proactive", "未诉先办"  # a planned action from a hotspot (routing.proactive)
 
 
 class Urgency(models.TextChoices):

@@ -5,18 +5,20 @@ import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from wangge.accounts.models import User
 from wangge.areas import scoping
 from wangge.areas.models import Area, Unit
+from wangge.routing.actions import do_plan_hotspot
+from wangge.routing.proactive import hotspots_in, may_plan
 from wangge.stats.actions import can_assess, current_period, do_assess_unit, units_that_served
 from wangge.stats.kpis import Selection, kpis, ranking
 from wangge.stats.units import unit_table
 from wangge.tickets.actions import TicketInputError, WorkflowError
-from wangge.tickets.models import UnitAssessment
+from wangge.tickets.models import Category, UnitAssessment
 from wangge.web.views import request_user
 
 
@@ -88,3 +90,42 @@ def assess_unit(request: HttpRequest, code: str) -> HttpResponse:
             request, "web/stats.html", _stats_context(user, area, year=False, errors=errors), status=403
         )
     return redirect("web:stats", code=area.code)
+
+
+HOTSPOTS_SHOWN = 12
+
+
+@login_required
+def hotspots(request: HttpRequest, code: str) -> HttpResponse:
+    """未诉先办 on the statistics page (loaded after the page, htmx): the area's hotspots, strongest first,
+    with their evidence and, for those who may, the button that turns one into a planned action."""
+    user = request_user(request)
+    area = scoping.get_area_for(user, code)
+    found = hotspots_in(area)
+    rows = [(s, may_plan(user, s.area)) for s in found[:HOTSPOTS_SHOWN]]
+    return render(request, "web/_hotspots.html", {"area": area, "rows": rows, "total": len(found)})
+
+
+@login_required
+@require_POST
+def plan_hotspot(request: HttpRequest, code: str) -> HttpResponse:
+    """立项: one hotspot becomes a ticket of channel 未诉先办; then to that ticket. Errors come back on the
+    statistics page, above the list."""
+    user = request_user(request)
+    area = scoping.get_area_for(user, code)
+    grid = scoping.get_area_for(user, request.POST.get("grid", ""))
+    category = get_object_or_404(Category, code=request.POST.get("category", ""))
+    try:
+        ticket = do_plan_hotspot(area=grid, category=category, actor=user, note=request.POST.get("note", ""))
+    except TicketInputError as exc:
+        return _stats_with_error(request, user, area, exc.message, status=422)
+    except WorkflowError as exc:
+        return _stats_with_error(request, user, area, str(exc), status=409)
+    return redirect("web:ticket", ticket_id=ticket.pk)
+
+
+def _stats_with_error(
+    request: HttpRequest, user: User, area: Area, message: str, *, status: int
+) -> HttpResponse:
+    context = {**_stats_context(user, area, year=False), "hotspot_error": message}
+    return render(request, "web/stats.html", context, status=status)

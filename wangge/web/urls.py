@@ -30,4 +30,6 @@ urlpatterns = [
     path("inbox/", ticket_views.inbox, name="inbox"),
     path("stats/<str:code>/", stats_views.stats_page, name="stats"),
     path("stats/<str:code>/assess/", stats_views.assess_unit, name="assess_unit"),
+    path("stats/<str:code>/hotspots/", stats_views.hotspots, name="hotspots"),
+    path("stats/<str:code>/hotspots/plan/", stats_views.plan_hotspot, name="plan_hotspot"),
 ]

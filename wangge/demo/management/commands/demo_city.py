@@ -5,7 +5,7 @@ from tqdm import tqdm
 
 from wangge.areas.models import Area
 from wangge.demo.city import DEMO_PASSWORD, build_demo_city, demo_logins
-from wangge.demo.tickets import build_demo_tickets
+from wangge.demo.tickets import DEMO_TICKETS, build_demo_tickets
 from wangge.routing.actions import do_train_routers
 from wangge.tickets.models import Status
 
@@ -16,7 +16,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--households", type=int, default=20_000)
         parser.add_argument("--seed", type=int, default=0)
-        parser.add_argument("--tickets", type=int, default=50_000, help="a year of demo tickets (0: none)")
+        parser.add_argument(
+            "--tickets", type=int, default=DEMO_TICKETS, help="a year of demo tickets (0: none)"
+        )
         parser.add_argument(
             "--reset", action="store_true", help="delete the existing tree and registry first"
         )

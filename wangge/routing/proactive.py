@@ -1,0 +1,154 @@
+"""未诉先办 (X3) in the loop: the hotspots of an area read from its tickets (routing.hotspots), and what the
+statistics page and the API show of them.
+
+Counted: every ticket with a category, from three and a half years back, except planned actions
+themselves and tickets that were rejected, withdrawn or merged into another (a merged report is the
+same problem counted twice). Each grid × category is one series; a ticket filed at community level
+is a series of the community.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import cast
+
+from django.db.models import Count
+from django.utils import timezone
+
+from wangge.accounts.models import User
+from wangge.areas import scoping
+from wangge.areas.models import Area, Role
+from wangge.routing.hotspots import History, Hotspot, find_hotspots, history_start
+from wangge.stats.kpis import subtree_q
+from wangge.stats.rollup import local_day
+from wangge.tickets.models import Category, Channel, Status, Ticket
+
+NOT_COUNTED = (Status.REJECTED, Status.WITHDRAWN, Status.MERGED)
+PLANNED_DAYS = 28  # a planned action this recent stands in for its suggestion
+PLAN_ROLES = frozenset(
+    {
+        Role.GRID_HEAD,
+        Role.GRID_WORKER,
+        Role.COMMUNITY_STAFF,
+        Role.STREET_STAFF,
+        Role.DISTRICT_STAFF,
+        Role.LEADER,
+    }
+)
+
+
+def _md(day: dt.date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+def _span(start: dt.date, end: dt.date) -> str:
+    return f"{_md(start)}–{_md(end)}"
+
+
+@dataclass
+class Suggestion:
+    """One hotspot with its grid and category, and the planned action taken on it, if any."""
+
+    hotspot: Hotspot
+    area: Area
+    category: Category
+    planned: Ticket | None
+
+    @property
+    def reasons(self) -> list[str]:
+        """The evidence in words, for the page and for the planned ticket's description."""
+        said = []
+        if (r := self.hotspot.recurring) is not None:
+            years = "，".join(f"{y.start.year}年 {y.reports} 件（平常约 {y.usual:.1f} 件）" for y in r.years)
+            said.append(
+                f"季节性：往年同期（{_span(r.years[0].start, r.years[0].end)}）{years}；"
+                f"预计{_span(r.start, r.end)}约 {r.expected:.0f} 件"
+            )
+        if (g := self.hotspot.rising) is not None:
+            said.append(
+                f"上升：近四周（{_span(g.start, g.end)}）{g.reports} 件，按此前十二周"
+                f"（{_span(g.baseline_start, g.baseline_end)}，共 {g.baseline_reports} 件）的水平约 "
+                f"{g.usual:.1f} 件"
+            )
+        return said
+
+    @property
+    def bars(self) -> list[tuple[int, int]]:
+        """The weekly counts as (count, height in per cent of the busiest week), for a small bar chart."""
+        top = max(self.hotspot.weeks) or 1
+        return [(n, round(100 * n / top)) for n in self.hotspot.weeks]
+
+    def as_json(self) -> dict:
+        h = self.hotspot
+        return {
+            "area": {"code": self.area.code, "name": self.area.name},
+            "category": {"code": self.category.code, "name": self.category.path},
+            "kinds": list(h.kinds),
+            "score": round(h.score, 2),
+            "weeks": list(h.weeks),
+            "weeks_start": h.weeks_start,
+            "recurring": h.recurring.as_json() if h.recurring else None,
+            "rising": h.rising.as_json() if h.rising else None,
+            "reasons": self.reasons,
+            "planned": self.planned.pk if self.planned else None,
+        }
+
+
+def history(area_code: str, *, today: dt.date) -> History:
+    """Reports per series and day under an area, as far back as hotspots look or records go (the first
+    ticket of the whole system, so that every area reads the same weeks as known)."""
+    first = Ticket.objects.order_by("submitted_at").values_list("submitted_at", flat=True).first()
+    start = max(history_start(today), timezone.localdate(first) if first else today)
+    since = timezone.make_aware(dt.datetime.combine(start, dt.time()))
+    rows = (
+        Ticket.objects.filter(subtree_q(area_code), submitted_at__gte=since, category__isnull=False)
+        .exclude(channel=Channel.PROACTIVE)
+        .exclude(status__in=NOT_COUNTED)
+        .order_by()
+        .annotate(day=local_day("submitted_at"))
+        .values_list("area_code", "category_id", "day")
+        .annotate(n=Count("pk"))
+    )
+    return History.count(
+        (
+            ((code, category), day if isinstance(day, dt.date) else dt.date.fromisoformat(day), n)
+            for code, category, day, n in rows
+        ),
+        today=today,
+        since=start,
+    )
+
+
+def _series(h: Hotspot) -> tuple[str, int]:
+    return cast(tuple[str, int], h.key)  # (area code, category id), as history() counts them
+
+
+def hotspots_in(area: Area, *, today: dt.date | None = None) -> list[Suggestion]:
+    """Every hotspot under `area` (already scoped by the caller), the strongest first."""
+    today = today or timezone.localdate()
+    found = find_hotspots(history(area.code, today=today))
+    if not found:
+        return []
+    keys = [_series(h) for h in found]
+    areas = {a.code: a for a in Area.objects.filter(code__in={code for code, _ in keys})}
+    categories = Category.objects.in_bulk({category for _, category in keys})
+    since = timezone.now() - dt.timedelta(days=PLANNED_DAYS)
+    planned: dict[tuple[str, int | None], Ticket] = {}
+    for t in Ticket.objects.filter(
+        subtree_q(area.code), channel=Channel.PROACTIVE, submitted_at__gte=since
+    ).order_by("-submitted_at"):
+        planned.setdefault((t.area_code, t.category_id), t)
+    return [
+        Suggestion(h, areas[code], categories[category], planned.get((code, category)))
+        for h, (code, category) in zip(found, keys, strict=True)
+        if code in areas
+    ]
+
+
+def may_plan(user: User, area: Area) -> bool:
+    """Grid workers, community and street staff, the command centre and leaders whose area holds it."""
+    if user.is_superuser:
+        return True
+    return any(
+        m.area is not None and m.role in PLAN_ROLES and area.code.startswith(m.area.code)
+        for m in scoping.scope_of(user).memberships
+    )
