@@ -154,10 +154,10 @@ class History:
         return self.origin + dt.timedelta(weeks=week)
 
 
-Year = tuple[int, np.ndarray, np.ndarray, np.ndarray]
+CoveredYear = tuple[int, np.ndarray, np.ndarray, np.ndarray]  # first week, reports, usual, peaked
 
 
-def _recurring(h: History) -> tuple[np.ndarray, np.ndarray, list[Year]]:
+def _recurring(h: History) -> tuple[np.ndarray, np.ndarray, list[CoveredYear]]:
     """Per series: the p of all covered years together, whether it recurs, and per covered year (the
     window's first week, its reports, the reports the rest of that year's rate gives, whether it peaked)."""
     current = h.counts.shape[1] - 1
