@@ -15,25 +15,15 @@ from django.db.models import Count
 from django.utils import timezone
 
 from wangge.accounts.models import User
-from wangge.areas import scoping
-from wangge.areas.models import Area, Role
+from wangge.areas.models import Area
 from wangge.routing.hotspots import History, Hotspot, find_hotspots, history_start
 from wangge.stats.kpis import subtree_q
 from wangge.stats.rollup import local_day
 from wangge.tickets.models import Category, Channel, Status, Ticket
+from wangge.tickets.queries import sees_every_ticket_of
 
 NOT_COUNTED = (Status.REJECTED, Status.WITHDRAWN, Status.MERGED)
 PLANNED_DAYS = 28  # a planned action this recent stands in for its suggestion
-PLAN_ROLES = frozenset(
-    {
-        Role.GRID_HEAD,
-        Role.GRID_WORKER,
-        Role.COMMUNITY_STAFF,
-        Role.STREET_STAFF,
-        Role.DISTRICT_STAFF,
-        Role.LEADER,
-    }
-)
 
 
 def _md(day: dt.date) -> str:
@@ -145,10 +135,6 @@ def hotspots_in(area: Area, *, today: dt.date | None = None) -> list[Suggestion]
 
 
 def may_plan(user: User, area: Area) -> bool:
-    """Grid workers, community and street staff, the command centre and leaders whose area holds it."""
-    if user.is_superuser:
-        return True
-    return any(
-        m.area is not None and m.role in PLAN_ROLES and area.code.startswith(m.area.code)
-        for m in scoping.scope_of(user).memberships
-    )
+    """Whoever sees every ticket of the area may plan there: grid workers and heads, community and street
+    staff, the command centre and leaders whose area holds it (not units, residents or volunteers)."""
+    return sees_every_ticket_of(user, area.code)

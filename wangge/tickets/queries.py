@@ -48,6 +48,12 @@ def _area_ticket_prefixes(scope: Scope) -> list[str]:
     return [m.area.code for m in scope.memberships if m.area is not None and m.role in AREA_TICKET_ROLES]
 
 
+def sees_every_ticket_of(user: User, area_code: str) -> bool:
+    """Whether the user sees every ticket under this area: a superuser, or an area role above it."""
+    scope = scope_of(user)
+    return scope.everything or any(area_code.startswith(p) for p in _area_ticket_prefixes(scope))
+
+
 def ticket_q(user: User) -> Q:
     scope = scope_of(user)
     if scope.everything:
