@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "wangge.notify",
     "wangge.stats",
     "wangge.routing",
+    "wangge.visits",
     "wangge.demo",
     "wangge.api",
     "wangge.web",

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from faker import Faker
 from shapely.geometry import Point, shape
@@ -22,6 +23,7 @@ from shapely.geometry import Point, shape
 from wangge.accounts.models import User
 from wangge.areas.lookup import forget_index
 from wangge.areas.models import SEGMENT_LENGTH, Area, GridKind, Level, Membership, Role, Unit, UnitKind
+from wangge.demo.visits import build_demo_visits, plant_song_yulan
 from wangge.lib import crypto
 from wangge.lib.geo import jittered_lattice, union_geojson
 from wangge.lib.idcard import make_id_number
@@ -124,6 +126,7 @@ class DemoReport:
     users: int = 0
     organisations: int = 0
     party_members: int = 0
+    visits: int = 0
     care_counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -173,9 +176,11 @@ def _delete_everything() -> None:
     from wangge.notify.models import Notification, OutboundMessage
     from wangge.stats.models import DayRollup
     from wangge.tickets.models import Category, Ticket, UnitAssessment
+    from wangge.visits.models import Visit
 
     Notification.objects.all().delete()
     OutboundMessage.objects.all().delete()
+    Visit.objects.all().delete()
     Ticket.objects.update(merged_into=None)
     Ticket.objects.all().delete()
     DayRollup.objects.all().delete()
@@ -543,6 +548,20 @@ def build_demo_city(
         residents,
     )
     report.users = User.objects.filter(is_superuser=False).count()
+
+    # --- visit ledger, and seed 001's elderly couple on the demo grid worker's round -------------
+    report.visits = build_demo_visits(rng, b.today)
+    taken = Resident.objects.filter(user__isnull=False).values("household_id")
+    couple = (
+        Household.objects.filter(area__code__startswith=grids[0].code, party_contacts__isnull=True)
+        .exclude(pk__in=taken)
+        .annotate(n=Count("residents"))
+        .filter(n=2)
+        .order_by("id")
+        .first()
+    )
+    if couple is not None:
+        plant_song_yulan(couple, id_number=b.id_number, today=b.today)
     return report
 
 
@@ -696,7 +715,7 @@ def _staff(
     add("street", Role.STREET_STAFF, area=demo_street)
     add("community", Role.COMMUNITY_STAFF, area=demo_community)
     add("gridhead", Role.GRID_HEAD, area=demo_grid)
-    add("gridworker", Role.GRID_WORKER, area=demo_grid)
+    add("gridworker", Role.GRID_WORKER, area=demo_grid, name="董银成")  # seed 001's grid worker
     add("unit", Role.UNIT_STAFF, unit=property_company)
     add("party", Role.PARTY_MEMBER, area=demo_community)
     add("volunteer", Role.VOLUNTEER, area=demo_community)

@@ -4,7 +4,9 @@ from django.db import transaction
 
 from wangge.accounts.models import User
 from wangge.areas.models import Area, Level
+from wangge.people import schedule
 from wangge.people.models import (
+    CareLevel,
     CareTag,
     ChangeAction,
     Household,
@@ -12,6 +14,7 @@ from wangge.people.models import (
     RecordKind,
     RegistryChange,
     Resident,
+    VisitInterval,
 )
 from wangge.people.registry import RegistryError, ResidentData
 
@@ -88,6 +91,7 @@ def do_create_household(
     household = Household.objects.create(
         area=area, door_no=door_no, address=full_address(area, door_no), housing=housing, notes=notes
     )
+    schedule.refresh_household(household.pk)
     _record(
         RecordKind.HOUSEHOLD,
         household.pk,
@@ -121,6 +125,7 @@ def do_create_resident(
         raise RegistryError({"id_number": "该身份证号已登记"})
     resident.save()
     resident.care_tags.set(CareTag.objects.filter(code__in=data.care_tag_codes))
+    schedule.refresh_household(household.pk)
     _record(
         RecordKind.RESIDENT,
         resident.pk,
@@ -147,6 +152,7 @@ def do_update_resident(
     resident = Resident.objects.select_for_update().get(pk=resident.pk)
     before = _resident_snapshot(resident, list(resident.care_tags.values_list("code", flat=True)))
     before["household"] = resident.household_id
+    old_household_id = resident.household_id
     _apply(resident, data)
     if household is not None:
         resident.household = household
@@ -158,6 +164,9 @@ def do_update_resident(
     if changes:
         resident.save()
         resident.care_tags.set(CareTag.objects.filter(code__in=data.care_tag_codes))
+        if "care_level" in changes or "household" in changes:
+            for household_id in {old_household_id, resident.household_id}:
+                schedule.refresh_household(household_id)
         _record(
             RecordKind.RESIDENT,
             resident.pk,
@@ -168,6 +177,50 @@ def do_update_resident(
             changes=changes,
         )
     return resident
+
+
+@transaction.atomic
+def do_set_care_level(
+    resident: Resident, *, level: str, reason: str, actor: User | None, source: str = "web"
+) -> Resident:
+    """调整关爱等级: the colour of one resident, with the reason; the household's visit schedule follows
+    from today. Recorded in the change history like every registry edit."""
+    if level not in CareLevel.values:
+        raise RegistryError({"care_level": "关爱等级只能是红、橙、黄、蓝、绿"})
+    reason = reason.strip()
+    if not reason:
+        raise RegistryError({"reason": "请填写调整原因"})
+    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    if resident.care_level == level:
+        raise RegistryError({"care_level": f"已是{CareLevel(level).label}"})
+    old = resident.care_level
+    Resident.objects.filter(pk=resident.pk).update(care_level=level)
+    resident.care_level = level
+    schedule.refresh_household(resident.household_id)
+    _record(
+        RecordKind.RESIDENT,
+        resident.pk,
+        resident.household,
+        ChangeAction.UPDATE,
+        actor=actor,
+        source=source,
+        changes={"care_level": [old, level], "reason": [None, reason[:200]]},
+    )
+    return resident
+
+
+@transaction.atomic
+def do_set_visit_interval(*, level: str, days: int, actor: User | None) -> int:
+    """Change how often households of a colour are visited; every scheduled household of that colour
+    moves by the difference. Returns how many households moved."""
+    if level not in CareLevel.values:
+        raise RegistryError({"care_level": "关爱等级只能是红、橙、黄、蓝、绿"})
+    if not 1 <= days <= 366:
+        raise RegistryError({"days": "走访间隔应在1到366天之间"})
+    old = schedule.interval_days.get()[level]
+    VisitInterval.objects.update_or_create(care_level=level, defaults={"days": days})
+    schedule.interval_days.forget()
+    return schedule.shift_interval(level, old, days)
 
 
 def do_reveal_personal_data(resident: Resident, *, user: User, channel: str) -> dict[str, str]:

@@ -3,7 +3,15 @@ mask personal numbers; the admin shows them masked too and never the ciphertext.
 
 from django.contrib import admin
 
-from wangge.people.models import CareTag, Household, PersonalDataAccess, RegistryChange, Resident
+from wangge.people.actions import do_set_visit_interval
+from wangge.people.models import (
+    CareTag,
+    Household,
+    PersonalDataAccess,
+    RegistryChange,
+    Resident,
+    VisitInterval,
+)
 
 
 @admin.register(CareTag)
@@ -13,7 +21,8 @@ class CareTagAdmin(admin.ModelAdmin):
 
 @admin.register(Household)
 class HouseholdAdmin(admin.ModelAdmin):
-    list_display = ("address", "door_no", "housing")
+    list_display = ("address", "door_no", "housing", "care_level", "next_visit_on")
+    readonly_fields = ("care_level", "level_since", "last_visited_at", "next_visit_on")
     search_fields = ("address",)
     raw_id_fields = ("area",)
 
@@ -25,7 +34,27 @@ class ResidentAdmin(admin.ModelAdmin):
     search_fields = ("name",)
     raw_id_fields = ("household", "user")
     exclude = ("id_number_encrypted", "id_number_index", "phone_encrypted")
-    readonly_fields = ("masked_id_number", "masked_phone")
+    # the colour drives the visit schedule: it is changed on the resident's page (调整关爱等级)
+    readonly_fields = ("masked_id_number", "masked_phone", "care_level")
+
+
+@admin.register(VisitInterval)
+class VisitIntervalAdmin(admin.ModelAdmin):
+    """One row per colour; saving moves the next visit of every household of that colour."""
+
+    list_display = ("care_level", "days")
+
+    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return ("care_level",)
+
+    def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]
+        do_set_visit_interval(level=obj.care_level, days=obj.days, actor=request.user)
 
 
 @admin.register(RegistryChange)

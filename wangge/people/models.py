@@ -52,7 +52,11 @@ class CareLevel(models.TextChoices):
     GREEN = "green", "绿色"
 
 
-# Visit frequency per colour (days between household visits); F4 builds its schedule on these.
+# Most urgent first: a household is visited as often as its most urgent member needs.
+LEVEL_URGENCY = [CareLevel.RED, CareLevel.ORANGE, CareLevel.YELLOW, CareLevel.BLUE, CareLevel.GREEN]
+
+# Visit frequency per colour (days between household visits) a new deployment starts with; staff change
+# them in the admin (VisitInterval), and people.schedule moves every household's next visit along.
 VISIT_INTERVAL_DAYS = {
     CareLevel.RED: 7,
     CareLevel.ORANGE: 14,
@@ -60,6 +64,21 @@ VISIT_INTERVAL_DAYS = {
     CareLevel.BLUE: 60,
     CareLevel.GREEN: 90,
 }
+
+
+class VisitInterval(models.Model):
+    """走访频次: days between household visits for one care level (四色/五色管理)."""
+
+    care_level = models.CharField("关爱等级", max_length=10, choices=CareLevel.choices, unique=True)
+    days = models.PositiveSmallIntegerField("走访间隔（天）")
+
+    class Meta:
+        verbose_name = "走访频次"
+        verbose_name_plural = "走访频次"
+        constraints = [models.CheckConstraint(condition=Q(days__gte=1, days__lte=366), name="interval_1_366")]
+
+    def __str__(self) -> str:
+        return f"{self.get_care_level_display()} 每{self.days}天"
 
 
 class Housing(models.TextChoices):
@@ -78,6 +97,15 @@ class Household(models.Model):
     address = models.CharField("地址", max_length=200, blank=True)
     housing = models.CharField("居住类型", max_length=10, choices=Housing.choices, default=Housing.OWNED)
     notes = models.TextField("备注", blank=True)
+    # The visit schedule (people.schedule keeps these): the household's level is its most urgent
+    # member's; the next visit is due an interval after the later of the last visit and the day the
+    # level took effect. A vacant household has no schedule.
+    care_level = models.CharField(
+        "户关爱等级", max_length=10, choices=CareLevel.choices, default=CareLevel.GREEN
+    )
+    level_since = models.DateField("等级起始日", null=True, blank=True)
+    last_visited_at = models.DateTimeField("最近走访", null=True, blank=True)
+    next_visit_on = models.DateField("下次走访", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -86,6 +114,11 @@ class Household(models.Model):
         verbose_name_plural = "住户"
         constraints = [models.UniqueConstraint(fields=["area", "door_no"], name="household_unique_door")]
         ordering = ["area__code", "door_no"]
+        indexes = [
+            # a grid's due list: its buildings' households by due date; the district's: by due date
+            models.Index(fields=["area", "next_visit_on"]),
+            models.Index(fields=["next_visit_on", "area"]),
+        ]
 
     def __str__(self) -> str:
         return self.address or self.door_no

@@ -25,12 +25,15 @@ FIELD_LABELS = {
     "notes": "备注",
 }
 REQUIRED = ("area", "door_no", "name", "id_number")
+# Fields of registry actions that are not spreadsheet columns, for error messages.
+OTHER_LABELS = {"reason": "调整原因", "days": "走访间隔"}
 TAG_SEPARATORS = ("、", ",", "，", ";", "；", "|")
 
 
 class RegistryError(ValueError):
     def __init__(self, errors: dict[str, str]):
-        super().__init__("；".join(f"{FIELD_LABELS.get(k, k)}：{v}" for k, v in errors.items()))
+        labels = FIELD_LABELS | OTHER_LABELS
+        super().__init__("；".join(f"{labels.get(k, k)}：{v}" for k, v in errors.items()))
         self.errors = errors
 
 

@@ -1,0 +1,219 @@
+"""走访计划 (F4): when each household is next due for a visit, and who is due or overdue.
+
+A household is visited as often as its most urgent member's colour asks (红色 weekly … 绿色 quarterly,
+`VisitInterval`). Its next visit is due one interval after the later of its last visit and the day its
+level took effect, so a level change moves the schedule from that day on. The dates are kept on the
+household row by the actions that change them (a visit, a resident added, moved or re-levelled, an
+interval edited), so the due lists of a grid or of a whole district are index range reads.
+"""
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Case, Count, DateField, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from wangge.areas.models import Area, Level
+from wangge.lib.refreshed import Refreshed
+from wangge.people.models import (
+    LEVEL_URGENCY,
+    VISIT_INTERVAL_DAYS,
+    CareLevel,
+    Household,
+    Housing,
+    Resident,
+    VisitInterval,
+)
+
+# "Due" is today or within the next DUE_AHEAD_DAYS days; before today is overdue.
+DUE_AHEAD_DAYS = 3
+# A due list asked for "nearest first" sorts at most this many households by distance.
+NEAR_LIMIT = 2000
+
+
+def _load_intervals() -> dict[str, int]:
+    days = {str(level): n for level, n in VISIT_INTERVAL_DAYS.items()}
+    days.update(VisitInterval.objects.values_list("care_level", "days"))
+    return days
+
+
+interval_days = Refreshed(_load_intervals)
+
+
+def most_urgent(levels: Iterable[str]) -> str:
+    present = set(levels)
+    return next((level for level in LEVEL_URGENCY if level in present), CareLevel.GREEN)
+
+
+def due_on(level: str, *, last_visited: dt.date | None, level_since: dt.date) -> dt.date:
+    reference = max(last_visited, level_since) if last_visited else level_since
+    return reference + dt.timedelta(days=interval_days.get()[level])
+
+
+def _last_visit_day(household: Household) -> dt.date | None:
+    return timezone.localdate(household.last_visited_at) if household.last_visited_at else None
+
+
+def refresh_household(household_id: int, *, today: dt.date | None = None) -> Household:
+    """After a household's members changed (added, moved, re-levelled): its level is its most urgent
+    member's; when that changes, the new interval runs from today. Call inside the changing transaction."""
+    today = today or timezone.localdate()
+    household = Household.objects.select_for_update().get(pk=household_id)
+    level = most_urgent(
+        Resident.objects.filter(household_id=household_id).values_list("care_level", flat=True)
+    )
+    if level != household.care_level or household.level_since is None:
+        household.care_level, household.level_since = level, today
+    household.next_visit_on = (
+        None
+        if household.housing == Housing.VACANT
+        else due_on(level, last_visited=_last_visit_day(household), level_since=household.level_since)
+    )
+    household.save(update_fields=["care_level", "level_since", "next_visit_on", "updated_at"])
+    return household
+
+
+def record_visit(household_id: int, at: dt.datetime) -> Household:
+    """A visit at `at` (which may be late-entered, so only a later visit moves the schedule)."""
+    household = Household.objects.select_for_update().get(pk=household_id)
+    if household.last_visited_at is None or at > household.last_visited_at:
+        household.last_visited_at = at
+    since = household.level_since or timezone.localdate(at)
+    household.level_since = since
+    if household.housing != Housing.VACANT:
+        household.next_visit_on = due_on(
+            household.care_level, last_visited=_last_visit_day(household), level_since=since
+        )
+    household.save(update_fields=["last_visited_at", "level_since", "next_visit_on", "updated_at"])
+    return household
+
+
+def shift_interval(level: str, old_days: int, new_days: int) -> int:
+    """Move the next visit of every household of `level` by the change of its interval, in one
+    statement (each distinct date maps to its own new date, so no row moves twice)."""
+    delta = dt.timedelta(days=new_days - old_days)
+    households = Household.objects.filter(care_level=level, next_visit_on__isnull=False)
+    dates = sorted({d for d in households.values_list("next_visit_on", flat=True) if d is not None})
+    if not dates or not delta:
+        return 0
+    return households.update(
+        next_visit_on=Case(
+            *[When(next_visit_on=d, then=Value(d + delta)) for d in dates],
+            output_field=DateField(),
+        )
+    )
+
+
+# --- reads ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class DueHousehold:
+    household: Household
+    due: dt.date
+    days_late: int  # > 0 overdue, 0 due today, < 0 due in that many days
+    concern: list[Resident] = field(default_factory=list)  # the members whose colour sets the pace
+    distance_m: float | None = None
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_late > 0
+
+
+def _metres(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Distance on the sphere (haversine); plenty for ordering doors within a city."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(a))
+
+
+def due_households(
+    households: QuerySet[Household],
+    *,
+    area: Area | None = None,
+    today: dt.date | None = None,
+    ahead: int = DUE_AHEAD_DAYS,
+    near: tuple[float, float] | None = None,
+    limit: int = 100,
+) -> list[DueHousehold]:
+    """Households (from a scoped queryset) due within `ahead` days or overdue: the most overdue first, or
+    the nearest to `near` (lat, lng) first."""
+    today = today or timezone.localdate()
+    qs = households.filter(next_visit_on__lte=today + dt.timedelta(days=ahead))
+    if area is not None:
+        qs = qs.filter(area__code__startswith=area.code)
+    qs = qs.select_related("area").order_by("next_visit_on", "area__code", "door_no")
+    rows = list(qs[: NEAR_LIMIT if near else limit])
+    distance: dict[int, float] = {}
+    if near is not None:
+        for h in rows:
+            if h.area.lat is not None and h.area.lng is not None:
+                distance[h.pk] = _metres(near[0], near[1], h.area.lat, h.area.lng)
+        rows = sorted(rows, key=lambda h: (distance.get(h.pk, math.inf), h.next_visit_on))[:limit]
+    concern: dict[int, list[Resident]] = {}
+    for r in (
+        Resident.objects.filter(household__in=[h.pk for h in rows])
+        .prefetch_related("care_tags")
+        .only("id", "name", "care_level", "household_id", "birth_date", "gender")
+    ):
+        concern.setdefault(r.household_id, []).append(r)
+    result = []
+    for h in rows:
+        members = concern.get(h.pk, [])
+        assert h.next_visit_on is not None
+        result.append(
+            DueHousehold(
+                household=h,
+                due=h.next_visit_on,
+                days_late=(today - h.next_visit_on).days,
+                concern=[m for m in members if m.care_level == h.care_level] or members[:1],
+                distance_m=distance.get(h.pk),
+            )
+        )
+    return result
+
+
+@dataclass
+class GridDue:
+    grid: Area
+    overdue: int = 0
+    due: int = 0
+
+
+def grid_of_codes(codes: Sequence[str], grid_codes: set[str]) -> dict[str, str | None]:
+    """For each area code, the code of the deepest grid above or at it (nested grids included)."""
+    out: dict[str, str | None] = {}
+    for code in codes:
+        out[code] = next((code[:n] for n in range(len(code), 0, -3) if code[:n] in grid_codes), None)
+    return out
+
+
+def due_by_grid(area: Area, *, today: dt.date | None = None, ahead: int = DUE_AHEAD_DAYS) -> list[GridDue]:
+    """Overdue and due households of every grid under `area` (the caller has checked the area is in
+    scope): one grouped read over the due window of the (next_visit_on, area) index."""
+    today = today or timezone.localdate()
+    counts = (
+        Household.objects.filter(
+            area__code__startswith=area.code, next_visit_on__lte=today + dt.timedelta(days=ahead)
+        )
+        .values_list("area__code")
+        .annotate(
+            overdue=Count("id", filter=Q(next_visit_on__lt=today)),
+            due=Count("id", filter=Q(next_visit_on__gte=today)),
+        )
+        .order_by()
+    )
+    grids = {g.code: GridDue(grid=g) for g in area.subtree().filter(level=Level.GRID)}
+    if area.level == Level.GRID:
+        grids[area.code] = GridDue(grid=area)
+    rows = list(counts)
+    owner = grid_of_codes([code for code, _o, _d in rows], set(grids))
+    for code, overdue, due in rows:
+        grid_code = owner[code]
+        if grid_code is not None:
+            grids[grid_code].overdue += overdue
+            grids[grid_code].due += due
+    return sorted(grids.values(), key=lambda g: (-g.overdue, -g.due, g.grid.code))

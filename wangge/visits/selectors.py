@@ -1,0 +1,64 @@
+"""Who sees and logs which visits.
+
+Visit notes are internal ledger entries: the registry roles of an area see the visits of its subtree,
+a party member sees those of the households assigned to them (包户). Residents do not see them. Staff on
+the ground (grid heads and workers, community staff, building, unit and household heads) log visits in
+their subtree; a party member logs visits to their own assigned households.
+"""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from wangge.accounts.models import User
+from wangge.areas.models import Role
+from wangge.areas.scoping import prefix_q, scope_of
+from wangge.people.models import Household, PartyMemberHousehold
+from wangge.visits.models import Visit
+
+VISITING_ROLES = frozenset(
+    {
+        Role.GRID_HEAD,
+        Role.GRID_WORKER,
+        Role.COMMUNITY_STAFF,
+        Role.BUILDING_HEAD,
+        Role.UNIT_HEAD,
+        Role.HOUSEHOLD_HEAD,
+    }
+)
+
+
+def visits_for(user: User) -> QuerySet[Visit]:
+    scope = scope_of(user)
+    if scope.everything:
+        return Visit.objects.all()
+    q = prefix_q("area_code", scope.registry_prefixes)
+    if scope.party_membership_ids:
+        q |= Q(household__party_contacts__membership_id__in=scope.party_membership_ids)
+    qs = Visit.objects.filter(q)
+    return qs.distinct() if scope.party_membership_ids else qs
+
+
+def get_visit_for(user: User, visit_id: int) -> Visit:
+    visit = visits_for(user).filter(pk=visit_id).select_related("household", "resident").first()
+    if visit is None:
+        raise Http404
+    return visit
+
+
+def may_visit(user: User, household: Household) -> bool:
+    """Whether the user logs visits to this household (the caller has already loaded it in scope)."""
+    scope = scope_of(user)
+    code = household.area.code
+    if any(m.area and m.role in VISITING_ROLES and code.startswith(m.area.code) for m in scope.memberships):
+        return True
+    return (
+        bool(scope.party_membership_ids)
+        and PartyMemberHousehold.objects.filter(
+            household=household, membership_id__in=scope.party_membership_ids
+        ).exists()
+    )
+
+
+def visit_prefixes(user: User) -> list[str]:
+    """The areas whose due lists the user works through (their own visiting memberships)."""
+    return [m.area.code for m in scope_of(user).memberships if m.area and m.role in VISITING_ROLES]
