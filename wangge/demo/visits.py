@@ -49,7 +49,8 @@ def build_demo_visits(rng: random.Random, today: dt.date) -> int:
     intervals = interval_days.get()
     workers: dict[str, list[Membership]] = {}
     for m in Membership.objects.filter(role=Role.GRID_WORKER, active=True).select_related("user", "area"):
-        workers.setdefault(m.area.code, []).append(m)
+        if m.area is not None:
+            workers.setdefault(m.area.code, []).append(m)
     grid_codes = sorted(workers, key=len, reverse=True)  # deepest grid first
     tz = timezone.get_current_timezone()
     visits: list[Visit] = []
