@@ -4,6 +4,8 @@ from ninja import NinjaAPI
 from wangge.api.auth import AUTH
 from wangge.api.tickets import router as tickets_router
 from wangge.api.views import router
+from wangge.api.visits import router as visits_router
+from wangge.people.registry import RegistryError
 from wangge.tickets.actions import TicketInputError, WorkflowError
 
 api = NinjaAPI(
@@ -17,6 +19,7 @@ api = NinjaAPI(
 )
 api.add_router("", router)
 api.add_router("", tickets_router)
+api.add_router("", visits_router)
 
 
 @api.exception_handler(TicketInputError)
@@ -34,3 +37,13 @@ def bad_input(request: HttpRequest, exc: TicketInputError) -> HttpResponse:
 def not_allowed(request: HttpRequest, exc: WorkflowError) -> HttpResponse:
     """The action is not allowed in the ticket's state or for this user's role."""
     return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
+@api.exception_handler(RegistryError)
+def bad_registry_input(request: HttpRequest, exc: RegistryError) -> HttpResponse:
+    """Registry input an action refused: 422 naming each field."""
+    return api.create_response(
+        request,
+        {"detail": [{"loc": ["body", k], "msg": v, "type": "value_error"} for k, v in exc.errors.items()]},
+        status=422,
+    )

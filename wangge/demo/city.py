@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 from faker import Faker
 from shapely.geometry import Point, shape
@@ -23,7 +22,7 @@ from shapely.geometry import Point, shape
 from wangge.accounts.models import User
 from wangge.areas.lookup import forget_index
 from wangge.areas.models import SEGMENT_LENGTH, Area, GridKind, Level, Membership, Role, Unit, UnitKind
-from wangge.demo.visits import build_demo_visits, plant_song_yulan
+from wangge.demo.visits import build_demo_visits, name_song_yulan, plant_song_yulan, story_household
 from wangge.lib import crypto
 from wangge.lib.geo import jittered_lattice, union_geojson
 from wangge.lib.idcard import make_id_number
@@ -453,6 +452,9 @@ def build_demo_city(
             progress(500)
     progress(done % 500)
     Resident.objects.bulk_create(resident_rows, batch_size=2000)
+    couple = story_household(grids[0].code)  # seed 001's elderly couple, on the demo grid
+    if couple is not None:
+        name_song_yulan(couple, id_number=b.id_number, today=b.today)
     residents = list(Resident.objects.select_related("household").order_by("id"))
     report.residents = len(residents)
 
@@ -551,17 +553,8 @@ def build_demo_city(
 
     # --- visit ledger, and seed 001's elderly couple on the demo grid worker's round -------------
     report.visits = build_demo_visits(rng, b.today)
-    taken = Resident.objects.filter(user__isnull=False).values("household_id")
-    couple = (
-        Household.objects.filter(area__code__startswith=grids[0].code, party_contacts__isnull=True)
-        .exclude(pk__in=taken)
-        .annotate(n=Count("residents"))
-        .filter(n=2)
-        .order_by("id")
-        .first()
-    )
     if couple is not None:
-        plant_song_yulan(couple, id_number=b.id_number, today=b.today)
+        plant_song_yulan(couple, visitor=User.objects.get(username="gridworker"), today=b.today)
     return report
 
 

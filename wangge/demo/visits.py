@@ -4,11 +4,14 @@ household: 宋玉兰 and her husband, an elderly couple on 董银成's round in 
 
 import datetime as dt
 import random
+from collections.abc import Callable
 
+from django.db.models import Count
 from django.utils import timezone
 
+from wangge.accounts.models import User
 from wangge.areas.models import Membership, Role
-from wangge.people.models import LEVEL_URGENCY, CareLevel, CareTag, Gender, Household, Housing, Resident
+from wangge.people.models import LEVEL_URGENCY, CareLevel, Gender, Household, Housing, Relation, Resident
 from wangge.people.schedule import interval_days
 from wangge.visits.models import Visit, VisitKind
 
@@ -95,29 +98,66 @@ def build_demo_visits(rng: random.Random, today: dt.date) -> int:
     return len(visits)
 
 
-def plant_song_yulan(household: Household, *, id_number: object, today: dt.date) -> Household:
-    """Seed 001: make a two-person household of the demo grid 宋玉兰 and her husband, both elderly and
-    both ill, on the orange level, with a visit due today. `id_number(birth, gender)` gives valid IDs."""
+def story_household(grid_code: str) -> Household | None:
+    """The household of the demo grid that becomes 宋玉兰's: the smallest with two or more members (a
+    couple living alone if there is one), never the `resident` login's (the grid's first head)."""
+    first_head = (
+        Resident.objects.filter(household__area__code__startswith=grid_code, relation=Relation.HEAD)
+        .order_by("id")
+        .values("household_id")[:1]
+    )
+    return (
+        Household.objects.filter(area__code__startswith=grid_code)
+        .exclude(pk__in=first_head)
+        .annotate(n=Count("residents"))
+        .filter(n__gte=2)
+        .order_by("n", "id")
+        .first()
+    )
+
+
+def name_song_yulan(
+    household: Household, *, id_number: Callable[[dt.date, str], str], today: dt.date
+) -> None:
+    """Before the care tags are drawn: the first two members become 宋玉兰 (76) and her husband 姚德厚
+    (79), so the elderly couple joins the district's tallies like everyone else."""
     she, he = list(household.residents.order_by("id"))[:2]
-    chronic, empty_nest = CareTag.objects.get(code="chronic"), CareTag.objects.get(code="empty_nest")
-    for person, name, gender, birth in (
-        (she, SONG_YULAN, Gender.FEMALE, dt.date(today.year - 76, 3, 12)),
-        (he, HER_HUSBAND, Gender.MALE, dt.date(today.year - 79, 9, 2)),
+    for person, name, gender, birth, relation in (
+        (she, SONG_YULAN, Gender.FEMALE, dt.date(today.year - 76, 3, 12), Relation.SPOUSE),
+        (he, HER_HUSBAND, Gender.MALE, dt.date(today.year - 79, 9, 2), Relation.HEAD),
     ):
-        person.name, person.gender, person.birth_date = name, gender, birth
-        person.id_number = id_number(birth, gender)  # type: ignore[operator]
-        person.care_level = CareLevel.ORANGE
+        person.name, person.gender, person.birth_date, person.relation = name, gender, birth, relation
+        person.id_number = id_number(birth, gender)
         person.save()
-        person.care_tags.set([chronic, empty_nest])
-    he.relation, she.relation = "head", "spouse"
-    he.save(update_fields=["relation"])
-    she.save(update_fields=["relation"])
+
+
+def plant_song_yulan(household: Household, *, visitor: User, today: dt.date) -> None:
+    """After the visit ledger: both are ill, so the couple is on the orange level (fortnightly), visited
+    by 董银成 every fortnight and due again today."""
+    Resident.objects.filter(household=household, name__in=[SONG_YULAN, HER_HUSBAND]).update(
+        care_level=CareLevel.ORANGE
+    )
     interval = interval_days.get()[CareLevel.ORANGE]
-    last = today - dt.timedelta(days=interval)
+    tz = timezone.get_current_timezone()
+    household.visits.all().delete()
+    history = [
+        (3, "老两口身体尚可，叮嘱按时服药"),
+        (2, "宋玉兰血压偏高，已提醒复查"),
+        (1, "了解近况，生活正常"),
+    ]
+    for n, findings in history:
+        Visit.objects.create(
+            household=household,
+            area_code=household.area.code,
+            visitor=visitor,
+            visitor_name=visitor.shown_name,
+            kind=VisitKind.CARE,
+            visited_at=dt.datetime.combine(today - dt.timedelta(days=interval * n), dt.time(9, 30), tz),
+            findings=findings,
+        )
     Household.objects.filter(pk=household.pk).update(
         care_level=CareLevel.ORANGE,
-        level_since=today - dt.timedelta(days=interval * 3),
-        last_visited_at=dt.datetime.combine(last, dt.time(10), timezone.get_current_timezone()),
+        level_since=today - dt.timedelta(days=interval * 4),
+        last_visited_at=dt.datetime.combine(today - dt.timedelta(days=interval), dt.time(9, 30), tz),
         next_visit_on=today,
     )
-    return household

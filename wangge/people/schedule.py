@@ -121,6 +121,11 @@ class DueHousehold:
     def overdue(self) -> bool:
         return self.days_late > 0
 
+    @property
+    def tags(self) -> list[str]:
+        """The care tags of the members of concern, each once."""
+        return list(dict.fromkeys(t.name for r in self.concern for t in r.care_tags.all()))
+
 
 def _metres(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     """Distance on the sphere (haversine); plenty for ordering doors within a city."""

@@ -8,11 +8,14 @@ their subtree; a party member logs visits to their own assigned households.
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from wangge.accounts.models import User
 from wangge.areas.models import Role
 from wangge.areas.scoping import prefix_q, scope_of
+from wangge.people import schedule
 from wangge.people.models import Household, PartyMemberHousehold
+from wangge.tickets.queries import tickets_for
 from wangge.visits.models import Visit
 
 VISITING_ROLES = frozenset(
@@ -62,3 +65,41 @@ def may_visit(user: User, household: Household) -> bool:
 def visit_prefixes(user: User) -> list[str]:
     """The areas whose due lists the user works through (their own visiting memberships)."""
     return [m.area.code for m in scope_of(user).memberships if m.area and m.role in VISITING_ROLES]
+
+
+def round_households(user: User) -> QuerySet[Household]:
+    """The households on the user's round: those under their visiting memberships, and a party member's
+    assigned households."""
+    scope = scope_of(user)
+    q = prefix_q("area__code", visit_prefixes(user))
+    if scope.party_membership_ids:
+        q |= Q(party_contacts__membership_id__in=scope.party_membership_ids)
+    qs = Household.objects.filter(q)
+    return qs.distinct() if scope.party_membership_ids else qs
+
+
+def household_ledger(user: User, household: Household) -> dict:
+    """What a household's pages show: schedule, members, recent visits and tickets."""
+    residents = list(household.residents.prefetch_related("care_tags").order_by("id"))
+    tickets = (
+        tickets_for(user)
+        .filter(Q(resident__household=household) | Q(visits__household=household))
+        .distinct()
+        .order_by("-submitted_at")[:20]
+    )
+    visits = (
+        visits_for(user)
+        .filter(household=household)
+        .select_related("resident")
+        .prefetch_related("tickets", "photos")[:20]
+    )
+    interval = schedule.interval_days.get()[household.care_level]
+    today = timezone.localdate()
+    return {
+        "household": household,
+        "residents": residents,
+        "visits": list(visits),
+        "tickets": list(tickets),
+        "interval": interval,
+        "days_late": (today - household.next_visit_on).days if household.next_visit_on else None,
+    }

@@ -144,7 +144,13 @@ def _ticket_context(user: User, ticket_id: int, errors: dict | None = None) -> d
             User.objects.filter(
                 memberships__active=True,
                 memberships__area__code__in=places,
-                memberships__role__in=["grid_worker", "grid_head", "party_member", "volunteer"],
+                memberships__role__in=[
+                    "grid_worker",
+                    "grid_head",
+                    "community_staff",
+                    "party_member",
+                    "volunteer",
+                ],
             )
             .distinct()
             .order_by("username")[:200]
@@ -315,6 +321,9 @@ def _intake(
     return {"_ticket": ticket}
 
 
+# Who a dispatcher hands a ticket to in person: the grid, the community's own staff (a 低保 application
+# the community handles itself), party members and volunteers of the place.
+ASSIGNABLE_ROLES = ["grid_worker", "grid_head", "community_staff", "party_member", "volunteer"]
 STAFF_CHANNELS = [Channel.PHONE, Channel.STAFF, Channel.GRID, Channel.VISIT, Channel.WECHAT, Channel.HOTLINE]
 
 
@@ -336,8 +345,11 @@ def staff_entry(request: HttpRequest) -> HttpResponse:
             {"grids": grids, "channels": STAFF_CHANNELS, "errors": result, "form": request.POST},
             status=422,
         )
+    initial = {"channel": request.GET.get("channel", "")}  # 上报问题 from the phone pages: 网格发现
     return render(
-        request, "web/ticket_new.html", {"grids": grids, "channels": STAFF_CHANNELS, "errors": {}, "form": {}}
+        request,
+        "web/ticket_new.html",
+        {"grids": grids, "channels": STAFF_CHANNELS, "errors": {}, "form": initial},
     )
 
 

@@ -13,8 +13,10 @@ from wangge.api.presenters import me_payload
 from wangge.areas import scoping
 from wangge.areas.models import Area, Level, Role
 from wangge.people.actions import do_reveal_personal_data
-from wangge.people.models import CareLevel, CareTag, RecordKind, RegistryChange
+from wangge.people.models import CareLevel, CareTag, RecordKind, RegistryChange, Resident
 from wangge.people.selectors import registry_summary, resident_filters
+from wangge.tickets.queries import tickets_for
+from wangge.visits.selectors import household_ledger, may_visit
 
 
 class LoginView(auth_views.LoginView):
@@ -124,17 +126,16 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
 def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
     user = request_user(request)
     household = scoping.get_household_for(user, household_id)
-    residents = list(household.residents.prefetch_related("care_tags").order_by("id"))
     history = RegistryChange.objects.filter(household=household).select_related("actor")[:50]
     return render(
         request,
         "web/household.html",
         {
-            "household": household,
+            **household_ledger(user, household),
             "breadcrumbs": _breadcrumbs(user, household.area),
-            "residents": residents,
             "history": history,
             "contacts": household.party_contacts.select_related("membership__user"),
+            "may_visit": may_visit(user, household),
         },
     )
 
@@ -165,7 +166,14 @@ def resident_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
     user = request_user(request)
-    resident = scoping.get_resident_for(user, resident_id)
+    return resident_page(request, scoping.get_resident_for(user, resident_id))
+
+
+def resident_page(
+    request: HttpRequest, resident: Resident, *, level_errors: dict | None = None, status: int = 200
+) -> HttpResponse:
+    """一人一档: the record, its history, the visits to the household (hers marked) and her tickets."""
+    user = request_user(request)
     history = RegistryChange.objects.filter(kind=RecordKind.RESIDENT, object_id=resident.pk).select_related(
         "actor"
     )
@@ -173,11 +181,18 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
         request,
         "web/resident.html",
         {
+            **household_ledger(user, resident.household),
             "resident": resident,
             "breadcrumbs": _breadcrumbs(user, resident.household.area),
             "may_unmask": scoping.may_unmask(user, resident),
+            "may_edit": scoping.may_edit_registry(user, resident.household.area),
             "history": history[:50],
+            "tickets": list(tickets_for(user).filter(resident=resident).order_by("-submitted_at")[:20]),
+            "levels": CareLevel.choices,
+            "level_errors": level_errors or {},
+            "form": request.POST if level_errors else {},
         },
+        status=status,
     )
 
 

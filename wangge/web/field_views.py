@@ -1,0 +1,163 @@
+"""A grid worker's phone pages (走访): today's round, the due list, a visit with a ticket in one step, and
+a resident's colour. Also the visit ledger shown on the desk pages of a household and a resident."""
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from wangge.accounts.models import User
+from wangge.areas import scoping
+from wangge.people import schedule
+from wangge.people.actions import do_set_care_level
+from wangge.people.models import Household, Resident
+from wangge.people.registry import RegistryError
+from wangge.tickets.actions import TicketInputError, WorkflowError
+from wangge.tickets.models import Urgency
+from wangge.visits.actions import FoundProblem, do_log_visit
+from wangge.visits.models import Visit, VisitKind
+from wangge.visits.selectors import household_ledger, may_visit, round_households, visits_for
+from wangge.web.views import request_user, resident_page
+
+
+def _point(raw: str) -> tuple[float, float] | None:
+    """ "lat,lng" from the phone's location, or None when absent or malformed."""
+    try:
+        lat, lng = (float(x) for x in raw.split(","))
+    except ValueError:
+        return None
+    return (lat, lng) if -90 <= lat <= 90 and -180 <= lng <= 180 else None
+
+
+def _local_day(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(day, dt.time(0), tz)
+    return start, start + dt.timedelta(days=1)
+
+
+@login_required
+def field_today(request: HttpRequest) -> HttpResponse:
+    """今日走访: who is overdue or due on the worker's round (most overdue or nearest first) and what
+    was done today."""
+    user = request_user(request)
+    today = timezone.localdate()
+    near = _point(request.GET.get("near", ""))
+    households = round_households(user)
+    due = schedule.due_households(households, today=today, near=near, limit=100)
+    start, end = _local_day(today)
+    soon = today + dt.timedelta(days=schedule.DUE_AHEAD_DAYS)
+    done = list(
+        Visit.objects.filter(visitor=user, visited_at__gte=start, visited_at__lt=end)
+        .select_related("household")
+        .prefetch_related("tickets")
+    )
+    return render(
+        request,
+        "web/field_today.html",
+        {
+            "due": due,
+            "overdue_count": households.filter(next_visit_on__lt=today).count(),
+            "due_count": households.filter(next_visit_on__gte=today, next_visit_on__lte=soon).count(),
+            "done": done,
+            "near": near,
+            "on_round": households.exists(),
+            "ahead": schedule.DUE_AHEAD_DAYS,
+            "tab": "today",
+        },
+    )
+
+
+def _visit_from_post(request: HttpRequest, household: Household, user: User) -> Visit:
+    post = request.POST
+    resident = None
+    if post.get("resident"):
+        resident = (
+            household.residents.filter(pk=post["resident"]).first() if post["resident"].isdigit() else None
+        )
+        if resident is None:
+            raise TicketInputError("resident", "走访对象不是这户的成员")
+    point = _point(post.get("point", ""))
+    if post.get("point") and point is None:
+        raise TicketInputError("point", "位置格式不对")
+    problem = None
+    if post.get("title", "").strip() or post.get("description", "").strip():
+        urgency = post.get("urgency") or Urgency.NORMAL
+        if urgency not in Urgency.values:
+            raise TicketInputError("urgency", "紧急程度只能是一般、紧急或特急")
+        problem = FoundProblem(
+            title=post.get("title", "")[:100], description=post.get("description", "")[:4000], urgency=urgency
+        )
+    return do_log_visit(
+        household,
+        actor=user,
+        findings=post.get("findings", ""),
+        kind=post.get("kind", VisitKind.ROUTINE),
+        resident=resident,
+        photos=request.FILES.getlist("photos"),
+        lat=point[0] if point else None,
+        lng=point[1] if point else None,
+        problem=problem,
+    )
+
+
+@login_required
+def field_household(request: HttpRequest, household_id: int) -> HttpResponse:
+    """入户: the household at a glance and the visit form; a problem found becomes a ticket in the same
+    step, with the address and the family's contact filled in."""
+    user = request_user(request)
+    household = scoping.get_household_for(user, household_id)
+    allowed = may_visit(user, household)
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            if not allowed:
+                raise WorkflowError("您不负责走访这户")
+            visit = _visit_from_post(request, household, user)
+            return redirect(f"{request.path}?logged={visit.pk}")
+        except TicketInputError as exc:
+            errors[exc.field], status = exc.message, 422
+        except WorkflowError as exc:
+            errors["kind"], status = str(exc), 403
+        household.refresh_from_db()
+    logged = None
+    if request.GET.get("logged", "").isdigit():
+        logged = visits_for(user).filter(pk=request.GET["logged"], household=household).first()
+    return render(
+        request,
+        "web/field_household.html",
+        {
+            **household_ledger(user, household),
+            "allowed": allowed,
+            "kinds": VisitKind.choices,
+            "urgencies": Urgency.choices,
+            "errors": errors,
+            "form": request.POST if status != 200 else {},
+            "logged": logged,
+            "logged_tickets": list(logged.tickets.all()) if logged else [],
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def resident_level(request: HttpRequest, resident_id: int) -> HttpResponse:
+    """调整关爱等级 (from the resident's page)."""
+    user = request_user(request)
+    resident: Resident = scoping.get_resident_for(user, resident_id)
+    if not scoping.may_edit_registry(user, resident.household.area):
+        return HttpResponse("您的角色不能调整关爱等级", status=403)
+    try:
+        do_set_care_level(
+            resident,
+            level=request.POST.get("care_level", ""),
+            reason=request.POST.get("reason", ""),
+            actor=user,
+        )
+    except RegistryError as exc:
+        return resident_page(request, resident, level_errors=exc.errors, status=422)
+    return redirect("web:resident", resident_id=resident.pk)
