@@ -9,7 +9,9 @@
   a second time on a throwaway PostgreSQL cluster);
 - the router: training on 100,000 closed tickets, one prediction, the intake suggestion (bench_routing.py);
 - the duplicate check at intake with every one of the 1,000,000 tickets open (bench_routing.py);
-- the hotspots (未诉先办) of the whole district, over the demo year and over 1,000,000 tickets.
+- the hotspots (未诉先办) of the whole district, over the demo year and over 1,000,000 tickets;
+- who is due or overdue for a visit (走访计划), for the demo district and for 1,000,000 residents
+  (bench_visits.py; in the `kpi` run on PostgreSQL too).
 
 Runs on a throwaway SQLite database (or WANGGE_DATABASE_URL if set to something else by the caller).
 """
@@ -32,6 +34,7 @@ def main() -> None:
     kpi_tickets = int(os.getenv("BENCH_KPI_TICKETS", "1000000"))
     intake = int(os.getenv("BENCH_INTAKE", "3000"))
     points = int(os.getenv("BENCH_POINTS", "100000"))
+    residents = int(os.getenv("BENCH_RESIDENTS", "1000000"))
     workdir = tempfile.mkdtemp(prefix="wangge-bench-")
     os.environ.setdefault("WANGGE_DATABASE_URL", f"sqlite:///{Path(workdir) / 'bench.sqlite3'}")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wangge.settings")
@@ -44,6 +47,7 @@ def main() -> None:
     from django.core.management import call_command
 
     from wangge.areas.lookup import grid_index, locate
+    from wangge.bench_visits import bench_visits
     from wangge.demo.city import BBOX, build_demo_city
     from wangge.lib.geo import GridIndex, jittered_lattice
 
@@ -52,6 +56,7 @@ def main() -> None:
     if only_kpi:
         build_demo_city(households=households, seed=0)
         _tickets(rows, intake=0, kpi_tickets=kpi_tickets)
+        bench_visits(rows, target=residents, demo=False)
         _print(rows)
         return
 
@@ -108,6 +113,7 @@ def main() -> None:
     assert hits == points
 
     _tickets(rows, intake=intake, kpi_tickets=kpi_tickets)
+    bench_visits(rows, target=residents)
     _print(rows)
 
 
