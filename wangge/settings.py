@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "wangge.stats",
     "wangge.routing",
     "wangge.visits",
+    "wangge.supplies",
     "wangge.demo",
     "wangge.api",
     "wangge.web",

@@ -20,6 +20,7 @@ from wangge.accounts.models import User
 from wangge.areas.models import Area, Membership, Unit
 from wangge.areas.models import Level as AreaLevel
 from wangge.areas.scoping import scope_of
+from wangge.lib.errors import InputError, NotAllowed
 from wangge.lib.refreshed import Refreshed
 from wangge.notify.actions import do_notify_users, do_send_message
 from wangge.routing.models import Target
@@ -69,17 +70,9 @@ def image_content_type(head: bytes) -> str | None:
     return next((kind for sig, kind in IMAGE_TYPES.items() if head.startswith(sig)), None)
 
 
-class TicketInputError(ValueError):
-    """Bad input to an action: names the field (API 422, a form error on pages)."""
-
-    def __init__(self, field_name: str, message: str):
-        super().__init__(message)
-        self.field = field_name
-        self.message = message
-
-
-class WorkflowError(Exception):
-    """The action is not allowed now or not for this user (API 409), with the reason in Chinese."""
+# The tickets' names for the shared refusals (lib/errors.py), used across the code base.
+TicketInputError = InputError
+WorkflowError = NotAllowed
 
 
 def _who(actor: User | None) -> str:

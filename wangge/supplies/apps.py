@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SuppliesConfig(AppConfig):
+    name = "wangge.supplies"
+    verbose_name = "紧缺物资与发放"

@@ -1,0 +1,105 @@
+"""Who manages stock and plans distributions, who hands items over, and what each sees.
+
+Community, street and district staff manage the stock of their area and plan distributions in it. Grid
+heads and workers, community staff, building and unit heads, party members and volunteers hand items
+over to the people on a list under their area. Everyone whose area overlaps a distribution's sees it,
+and its list within their own area.
+"""
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from wangge.accounts.models import User
+from wangge.areas.models import Area, Level, Role
+from wangge.areas.scoping import prefix_q, scope_of
+from wangge.people.schedule import grid_of_codes
+from wangge.supplies.models import Distribution, Entitlement
+
+MANAGING_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_STAFF})
+DELIVERING_ROLES = frozenset(
+    {
+        Role.GRID_HEAD,
+        Role.GRID_WORKER,
+        Role.COMMUNITY_STAFF,
+        Role.BUILDING_HEAD,
+        Role.UNIT_HEAD,
+        Role.HOUSEHOLD_HEAD,
+        Role.PARTY_MEMBER,
+        Role.VOLUNTEER,
+    }
+)
+
+
+def _codes(user: User, roles: frozenset[str]) -> list[str]:
+    return [m.area.code for m in scope_of(user).memberships if m.area is not None and m.role in roles]
+
+
+def may_manage_supplies(user: User, area: Area) -> bool:
+    return user.is_superuser or any(area.code.startswith(c) for c in _codes(user, MANAGING_ROLES))
+
+
+def may_deliver(user: User, entitlement: Entitlement) -> bool:
+    return any(entitlement.area_code.startswith(c) for c in _codes(user, DELIVERING_ROLES))
+
+
+def _overlap_q(user: User) -> Q:
+    """Distributions whose area contains one of mine or lies inside one of mine."""
+    scope = scope_of(user)
+    q = prefix_q("area__code", scope.area_prefixes)
+    for code in scope.area_prefixes:
+        q |= Q(area__code__in=[code[:n] for n in range(6, len(code), 3)])
+    return q
+
+
+def distributions_for(user: User) -> QuerySet[Distribution]:
+    if scope_of(user).everything:
+        return Distribution.objects.all()
+    return Distribution.objects.filter(_overlap_q(user))
+
+
+def get_distribution_for(user: User, distribution_id: int) -> Distribution:
+    found = (
+        distributions_for(user)
+        .filter(pk=distribution_id)
+        .select_related("area", "stock__item", "stock__area")
+    )
+    distribution = found.first()
+    if distribution is None:
+        raise Http404
+    return distribution
+
+
+def entitlements_for(user: User, distribution: Distribution) -> QuerySet[Entitlement]:
+    """The part of a distribution's list under my areas."""
+    qs = distribution.entitlements.all()
+    scope = scope_of(user)
+    if scope.everything:
+        return qs
+    return qs.filter(prefix_q("area_code", scope.area_prefixes))
+
+
+def get_entitlement_for(user: User, distribution: Distribution, entitlement_id: int) -> Entitlement:
+    found = (
+        entitlements_for(user, distribution).filter(pk=entitlement_id).select_related("resident", "household")
+    )
+    entitlement = found.first()
+    if entitlement is None:
+        raise Http404
+    return entitlement
+
+
+def progress_by_grid(entitlements: QuerySet[Entitlement], area: Area) -> list[tuple[Area, int, int]]:
+    """(grid, on the list, delivered) for each grid with anyone on the list, in code order."""
+    rows = list(
+        entitlements.values_list("area_code").annotate(n=Count("id"), done=Count("delivery")).order_by()
+    )
+    grids = {a.code: a for a in Area.objects.filter(code__startswith=area.code[:15], level=Level.GRID)}
+    grids |= {a.code: a for a in area.subtree().filter(level=Level.GRID)}
+    owner = grid_of_codes([code for code, _n, _d in rows], set(grids))
+    totals: dict[str, list[int]] = {}
+    for code, n, done in rows:
+        key = owner[code] or code
+        totals.setdefault(key, [0, 0])
+        totals[key][0] += n
+        totals[key][1] += done
+    return [(grids[c], n, d) for c, (n, d) in sorted(totals.items()) if c in grids]
