@@ -2,6 +2,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from wangge.api.auth import AUTH
+from wangge.api.supplies import router as supplies_router
 from wangge.api.tickets import router as tickets_router
 from wangge.api.views import router
 from wangge.api.visits import router as visits_router
@@ -20,6 +21,7 @@ api = NinjaAPI(
 api.add_router("", router)
 api.add_router("", tickets_router)
 api.add_router("", visits_router)
+api.add_router("", supplies_router)
 
 
 @api.exception_handler(TicketInputError)

@@ -2,8 +2,8 @@
 
 Community, street and district staff manage the stock of their area and plan distributions in it. Grid
 heads and workers, community staff, building and unit heads, party members and volunteers hand items
-over to the people on a list under their area. Everyone whose area overlaps a distribution's sees it,
-and its list within their own area.
+over to the people on a list under their area. Everyone in those roles (and 包联 leaders) whose area
+overlaps a distribution's sees it, and its list within their own area; units' staff do not.
 """
 
 from django.db.models import Count, Q, QuerySet
@@ -42,11 +42,15 @@ def may_deliver(user: User, entitlement: Entitlement) -> bool:
     return any(entitlement.area_code.startswith(c) for c in _codes(user, DELIVERING_ROLES))
 
 
+# Lists name elderly and needy residents: units' staff do not see them.
+SEEING_ROLES = MANAGING_ROLES | DELIVERING_ROLES | {Role.LEADER}
+
+
 def _overlap_q(user: User) -> Q:
     """Distributions whose area contains one of mine or lies inside one of mine."""
-    scope = scope_of(user)
-    q = prefix_q("area__code", scope.area_prefixes)
-    for code in scope.area_prefixes:
+    codes = _codes(user, SEEING_ROLES)
+    q = prefix_q("area__code", codes)
+    for code in codes:
         q |= Q(area__code__in=[code[:n] for n in range(6, len(code), 3)])
     return q
 
@@ -72,10 +76,9 @@ def get_distribution_for(user: User, distribution_id: int) -> Distribution:
 def entitlements_for(user: User, distribution: Distribution) -> QuerySet[Entitlement]:
     """The part of a distribution's list under my areas."""
     qs = distribution.entitlements.all()
-    scope = scope_of(user)
-    if scope.everything:
+    if scope_of(user).everything:
         return qs
-    return qs.filter(prefix_q("area_code", scope.area_prefixes))
+    return qs.filter(prefix_q("area_code", _codes(user, SEEING_ROLES)))
 
 
 def get_entitlement_for(user: User, distribution: Distribution, entitlement_id: int) -> Entitlement:

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from wangge.web import field_views, stats_views, ticket_views, transfer_views, views
+from wangge.web import field_views, stats_views, supplies_views, ticket_views, transfer_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -15,6 +15,13 @@ urlpatterns = [
     path("residents/<int:resident_id>/reveal/", views.resident_reveal, name="resident_reveal"),
     path("residents/<int:resident_id>/level/", field_views.resident_level, name="resident_level"),
     path("field/", field_views.field_today, name="field"),
+    path("supplies/<str:code>/", supplies_views.supplies, name="supplies"),
+    path("distributions/<int:distribution_id>/", supplies_views.distribution, name="distribution"),
+    path(
+        "distributions/<int:distribution_id>/deliver/<int:entitlement_id>/",
+        supplies_views.deliver,
+        name="deliver",
+    ),
     path("field/households/<int:household_id>/", field_views.field_household, name="field_household"),
     path("registry/import/", transfer_views.registry_import, name="registry_import"),
     path("registry/export/", transfer_views.registry_export, name="registry_export"),
