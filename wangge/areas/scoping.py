@@ -167,15 +167,20 @@ def residents_for(user: User) -> QuerySet[Resident]:
     return qs.distinct() if scope.party_membership_ids else qs
 
 
-def _sees_household(scope: Scope, household: Household) -> bool:
-    if scope.sees_registry_of(household.area.code) or household.pk == scope.own_household_id:
-        return True
+def is_party_contact(scope: Scope, household: Household) -> bool:
+    """Whether the household is one of this party member's 包户 households."""
     return (
         bool(scope.party_membership_ids)
         and PartyMemberHousehold.objects.filter(
             household=household, membership_id__in=scope.party_membership_ids
         ).exists()
     )
+
+
+def _sees_household(scope: Scope, household: Household) -> bool:
+    if scope.sees_registry_of(household.area.code) or household.pk == scope.own_household_id:
+        return True
+    return is_party_contact(scope, household)
 
 
 def get_household_for(user: User, household_id: int) -> Household:

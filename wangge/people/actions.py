@@ -179,14 +179,18 @@ def do_update_resident(
     return resident
 
 
+def _check_level(level: str) -> None:
+    if level not in CareLevel.values:
+        raise RegistryError({"care_level": "关爱等级只能是红、橙、黄、蓝、绿"})
+
+
 @transaction.atomic
 def do_set_care_level(
     resident: Resident, *, level: str, reason: str, actor: User | None, source: str = "web"
 ) -> Resident:
     """调整关爱等级: the colour of one resident, with the reason; the household's visit schedule follows
     from today. Recorded in the change history like every registry edit."""
-    if level not in CareLevel.values:
-        raise RegistryError({"care_level": "关爱等级只能是红、橙、黄、蓝、绿"})
+    _check_level(level)
     reason = reason.strip()
     if not reason:
         raise RegistryError({"reason": "请填写调整原因"})
@@ -213,8 +217,7 @@ def do_set_care_level(
 def do_set_visit_interval(*, level: str, days: int, actor: User | None) -> int:
     """Change how often households of a colour are visited; every scheduled household of that colour
     moves by the difference. Returns how many households moved."""
-    if level not in CareLevel.values:
-        raise RegistryError({"care_level": "关爱等级只能是红、橙、黄、蓝、绿"})
+    _check_level(level)
     if not 1 <= days <= 366:
         raise RegistryError({"days": "走访间隔应在1到366天之间"})
     old = schedule.interval_days.get()[level]

@@ -14,20 +14,11 @@ from wangge.areas.models import Area, Level, Role
 from wangge.areas.scoping import prefix_q, scope_of
 from wangge.people.schedule import grid_of_codes
 from wangge.supplies.models import Distribution, Entitlement
+from wangge.visits.selectors import VISITING_ROLES
 
 MANAGING_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_STAFF})
-DELIVERING_ROLES = frozenset(
-    {
-        Role.GRID_HEAD,
-        Role.GRID_WORKER,
-        Role.COMMUNITY_STAFF,
-        Role.BUILDING_HEAD,
-        Role.UNIT_HEAD,
-        Role.HOUSEHOLD_HEAD,
-        Role.PARTY_MEMBER,
-        Role.VOLUNTEER,
-    }
-)
+# Whoever goes door to door, and party members and volunteers, who carry kits in seed 000.
+DELIVERING_ROLES = VISITING_ROLES | {Role.PARTY_MEMBER, Role.VOLUNTEER}
 
 
 def _codes(user: User, roles: frozenset[str]) -> list[str]:

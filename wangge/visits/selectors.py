@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from wangge.accounts.models import User
 from wangge.areas.models import Role
-from wangge.areas.scoping import prefix_q, scope_of
+from wangge.areas.scoping import is_party_contact, prefix_q, scope_of
 from wangge.people import schedule
-from wangge.people.models import Household, PartyMemberHousehold
+from wangge.people.models import Household
 from wangge.tickets.queries import tickets_for
 from wangge.visits.models import Visit
 
@@ -54,12 +54,7 @@ def may_visit(user: User, household: Household) -> bool:
     code = household.area.code
     if any(m.area and m.role in VISITING_ROLES and code.startswith(m.area.code) for m in scope.memberships):
         return True
-    return (
-        bool(scope.party_membership_ids)
-        and PartyMemberHousehold.objects.filter(
-            household=household, membership_id__in=scope.party_membership_ids
-        ).exists()
-    )
+    return is_party_contact(scope, household)
 
 
 def visit_prefixes(user: User) -> list[str]:

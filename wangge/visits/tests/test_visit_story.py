@@ -5,10 +5,9 @@ ticket; 宋玉兰's record shows the visit and the ticket."""
 
 import pytest
 
-from wangge.demo.city import DEMO_PASSWORD
 from wangge.people.models import Resident
 from wangge.tickets.models import Channel, Ticket
-from wangge.web.tests.test_ticket_story import act, png
+from wangge.web.tests.test_ticket_story import act, login, png
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,13 +16,7 @@ FINDINGS = "宋玉兰和老伴都患有不同程度的疾病，每月仅医疗�
 
 
 def phone(browser, base: str, username: str):  # type: ignore[no-untyped-def]
-    page = browser.new_context(viewport=PHONE, locale="zh-CN", has_touch=True, is_mobile=True).new_page()
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-    return page
+    return login(browser, base, username, phone=True, width=PHONE["width"])
 
 
 def fits(page) -> bool:  # type: ignore[no-untyped-def]

@@ -34,9 +34,15 @@ def png(path: Path, colour: tuple[int, int, int]) -> Path:
     return path
 
 
-def login(browser, base: str, username: str, *, phone: bool = False):  # type: ignore[no-untyped-def]
-    viewport = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
-    page = browser.new_context(viewport=viewport, locale="zh-CN").new_page()
+def login(browser, base: str, username: str, *, phone: bool = False, width: int = 390):  # type: ignore[no-untyped-def]
+    """A signed-in page: a phone (`width` px, touch) or a desk screen."""
+    if phone:
+        context = browser.new_context(
+            viewport={"width": width, "height": 812}, locale="zh-CN", has_touch=True, is_mobile=True
+        )
+    else:
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
     page.goto(f"{base}/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", DEMO_PASSWORD)
