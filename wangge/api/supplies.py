@@ -9,8 +9,8 @@ from wangge.api.views import PAGE, PAGE_SIZE
 from wangge.areas import scoping
 from wangge.lib.errors import InputError
 from wangge.people.models import CareLevel
-from wangge.supplies.actions import Rule, do_create_distribution, do_deliver, do_stock_in
-from wangge.supplies.models import Distribution, Entitlement, Item, Stock
+from wangge.supplies.actions import Rule, do_create_distribution, do_deliver, do_stock_in_named
+from wangge.supplies.models import Distribution, Entitlement, Stock
 from wangge.supplies.selectors import (
     distributions_for,
     entitlements_for,
@@ -73,12 +73,10 @@ def stock_in(request: HttpRequest, payload: StockIn) -> Status:
     place = scoping.get_area_for(user, payload.area)
     if not may_manage_supplies(user, place):
         return Status(403, {"detail": "您不能管理这里的物资"})
-    item = Item.objects.filter(name=payload.item.strip()).first() or Item.objects.create(
-        name=payload.item.strip(), unit=payload.unit.strip() or "份"
-    )
-    s = do_stock_in(
+    s = do_stock_in_named(
         area=place,
-        item=item,
+        name=payload.item,
+        unit=payload.unit,
         quantity=payload.quantity,
         reason=payload.reason,
         low_mark=payload.low_mark,

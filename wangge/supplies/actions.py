@@ -3,6 +3,7 @@
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -41,6 +42,18 @@ def do_stock_in(
     StockEntry.objects.create(stock=stock, delta=quantity, reason=reason, actor=actor)
     stock.refresh_from_db()
     return stock
+
+
+@transaction.atomic
+def do_stock_in_named(*, area: Area, name: str, unit: str = "", **rest: Any) -> Stock:
+    """入库 by the item's name (a new name makes a new item, in the same transaction as its first stock)."""
+    name = name.strip()[:50]
+    if not name:
+        raise InputError("item", "请填写物资名称")
+    if not may_manage_supplies(rest["actor"], area):
+        raise NotAllowed("您不能管理这里的物资")
+    item, _ = Item.objects.get_or_create(name=name, defaults={"unit": unit.strip()[:10] or "份"})
+    return do_stock_in(area=area, item=item, **rest)
 
 
 @dataclass

@@ -12,7 +12,7 @@ from wangge.areas import scoping
 from wangge.areas.models import Area
 from wangge.lib.errors import InputError, NotAllowed
 from wangge.people.models import CareLevel, CareTag
-from wangge.supplies.actions import Rule, do_create_distribution, do_deliver, do_stock_in
+from wangge.supplies.actions import Rule, do_create_distribution, do_deliver, do_stock_in_named
 from wangge.supplies.models import Item, Stock
 from wangge.supplies.selectors import (
     distributions_for,
@@ -78,17 +78,10 @@ def supplies(request: HttpRequest, code: str) -> HttpResponse:
     post = request.POST
     try:
         if post.get("form") == "stock":
-            name = post.get("item", "").strip()[:50]
-            if not name:
-                raise InputError("item", "请填写物资名称")
-            item = Item.objects.filter(name=name).first()
-            if item is None and may_manage_supplies(user, area):
-                item = Item.objects.create(name=name, unit=post.get("unit", "").strip()[:10] or "份")
-            if item is None:
-                raise NotAllowed("您不能管理这里的物资")
-            do_stock_in(
+            do_stock_in_named(
                 area=area,
-                item=item,
+                name=post.get("item", ""),
+                unit=post.get("unit", ""),
                 quantity=_int(post.get("quantity", ""), "quantity") or 0,
                 reason=post.get("reason", ""),
                 low_mark=_int(post.get("low_mark", ""), "low_mark"),

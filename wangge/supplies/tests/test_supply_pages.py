@@ -3,7 +3,7 @@
 import pytest
 
 from wangge.conftest import DEMO_COMMUNITY, DEMO_GRID, OTHER_STREET
-from wangge.supplies.models import Delivery, Distribution, Stock
+from wangge.supplies.models import Delivery, Distribution, Item, Stock
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +50,7 @@ def test_bad_input_and_scope(client_for) -> None:  # type: ignore[no-untyped-def
     ]:
         response = community.post(url, form)
         assert response.status_code == 422 and message in response.content.decode(), form
+    assert not Item.objects.filter(name="口罩").exists()  # nothing half-written by a refused stock-in
     assert (
         client_for("gridworker")
         .post(f"/supplies/{DEMO_GRID}/", {"form": "stock", "item": "口罩", "quantity": "3"})
