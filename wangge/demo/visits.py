@@ -12,7 +12,7 @@ from django.utils import timezone
 from wangge.accounts.models import User
 from wangge.areas.models import Membership, Role
 from wangge.people.models import LEVEL_URGENCY, CareLevel, Gender, Household, Housing, Relation, Resident
-from wangge.people.schedule import interval_days
+from wangge.people.schedule import deepest_grid, interval_days
 from wangge.visits.models import Visit, VisitKind
 
 # Share of households whose last visit slipped past its due date (from one day to two weeks).
@@ -54,13 +54,12 @@ def build_demo_visits(rng: random.Random, today: dt.date) -> int:
     for m in Membership.objects.filter(role=Role.GRID_WORKER, active=True).select_related("user", "area"):
         if m.area is not None:
             workers.setdefault(m.area.code, []).append(m)
-    grid_codes = sorted(workers, key=len, reverse=True)  # deepest grid first
     tz = timezone.get_current_timezone()
     visits: list[Visit] = []
     updates: list[Household] = []
     households = Household.objects.exclude(housing=Housing.VACANT).select_related("area").order_by("id")
     for h in households.iterator(chunk_size=5000):
-        grid = next((g for g in grid_codes if h.area.code.startswith(g)), None)
+        grid = deepest_grid(h.area.code, workers.keys())
         interval = intervals[h.care_level]
         if rng.random() < OVERDUE_SHARE:
             last = today - dt.timedelta(days=interval + rng.randint(1, 14))
@@ -69,7 +68,7 @@ def build_demo_visits(rng: random.Random, today: dt.date) -> int:
         h.level_since = today - dt.timedelta(days=HISTORY_DAYS + rng.randint(30, 400))
         h.next_visit_on = last + dt.timedelta(days=interval)
         kind = VisitKind.CARE if h.care_level in (CareLevel.RED, CareLevel.ORANGE) else VisitKind.ROUTINE
-        day, at = last, None
+        day = last
         while grid is not None and day > today - dt.timedelta(days=HISTORY_DAYS):
             visitor = rng.choice(workers[grid]).user
             at = dt.datetime.combine(day, dt.time(rng.randint(8, 17), rng.randint(0, 59)), tz)

@@ -5,12 +5,21 @@ several polygons containing a point (a 专属网格 nested inside its grid) the 
 specific one.
 """
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import shapely
 from shapely.geometry import Point, mapping, shape
 from shapely.geometry.base import BaseGeometry
+
+
+def metres(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 12_742_000 * math.asin(min(1.0, math.sqrt(h)))
 
 
 class GeometryError(ValueError):

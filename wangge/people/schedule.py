@@ -9,13 +9,14 @@ interval edited), so the due lists of a grid or of a whole district are index ra
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, DateField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from wangge.areas.models import Area, Level
+from wangge.lib.geo import metres
 from wangge.lib.refreshed import Refreshed
 from wangge.people.models import (
     LEVEL_URGENCY,
@@ -52,8 +53,12 @@ def due_on(level: str, *, last_visited: dt.date | None, level_since: dt.date) ->
     return reference + dt.timedelta(days=interval_days.get()[level])
 
 
-def _last_visit_day(household: Household) -> dt.date | None:
-    return timezone.localdate(household.last_visited_at) if household.last_visited_at else None
+def _next_visit(household: Household) -> dt.date | None:
+    """The household's next due date from its own fields (none for a vacant household)."""
+    if household.housing == Housing.VACANT or household.level_since is None:
+        return None
+    last = timezone.localdate(household.last_visited_at) if household.last_visited_at else None
+    return due_on(household.care_level, last_visited=last, level_since=household.level_since)
 
 
 def refresh_household(household_id: int, *, today: dt.date | None = None) -> Household:
@@ -66,11 +71,7 @@ def refresh_household(household_id: int, *, today: dt.date | None = None) -> Hou
     )
     if level != household.care_level or household.level_since is None:
         household.care_level, household.level_since = level, today
-    household.next_visit_on = (
-        None
-        if household.housing == Housing.VACANT
-        else due_on(level, last_visited=_last_visit_day(household), level_since=household.level_since)
-    )
+    household.next_visit_on = _next_visit(household)
     household.save(update_fields=["care_level", "level_since", "next_visit_on", "updated_at"])
     return household
 
@@ -80,12 +81,8 @@ def record_visit(household_id: int, at: dt.datetime) -> Household:
     household = Household.objects.select_for_update().get(pk=household_id)
     if household.last_visited_at is None or at > household.last_visited_at:
         household.last_visited_at = at
-    since = household.level_since or timezone.localdate(at)
-    household.level_since = since
-    if household.housing != Housing.VACANT:
-        household.next_visit_on = due_on(
-            household.care_level, last_visited=_last_visit_day(household), level_since=since
-        )
+    household.level_since = household.level_since or timezone.localdate(at)
+    household.next_visit_on = _next_visit(household)
     household.save(update_fields=["last_visited_at", "level_since", "next_visit_on", "updated_at"])
     return household
 
@@ -127,14 +124,6 @@ class DueHousehold:
         return list(dict.fromkeys(t.name for r in self.concern for t in r.care_tags.all()))
 
 
-def _metres(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    """Distance on the sphere (haversine); plenty for ordering doors within a city."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lng2 - lng1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6_371_000 * math.asin(math.sqrt(a))
-
-
 def due_households(
     households: QuerySet[Household],
     *,
@@ -156,7 +145,7 @@ def due_households(
     if near is not None:
         for h in rows:
             if h.area.lat is not None and h.area.lng is not None:
-                distance[h.pk] = _metres(near[0], near[1], h.area.lat, h.area.lng)
+                distance[h.pk] = metres(near[0], near[1], h.area.lat, h.area.lng)
         rows = sorted(rows, key=lambda h: (distance.get(h.pk, math.inf), h.next_visit_on))[:limit]
     concern: dict[int, list[Resident]] = {}
     for r in (
@@ -188,12 +177,13 @@ class GridDue:
     due: int = 0
 
 
-def grid_of_codes(codes: Sequence[str], grid_codes: set[str]) -> dict[str, str | None]:
-    """For each area code, the code of the deepest grid above or at it (nested grids included)."""
-    out: dict[str, str | None] = {}
-    for code in codes:
-        out[code] = next((code[:n] for n in range(len(code), 0, -3) if code[:n] in grid_codes), None)
-    return out
+def deepest_grid(code: str, grid_codes: Set[str]) -> str | None:
+    """The code of the deepest grid above or at an area code (nested grids included)."""
+    return next((code[:n] for n in range(len(code), 0, -3) if code[:n] in grid_codes), None)
+
+
+def grid_of_codes(codes: Sequence[str], grid_codes: Set[str]) -> dict[str, str | None]:
+    return {code: deepest_grid(code, grid_codes) for code in codes}
 
 
 def due_by_grid(area: Area, *, today: dt.date | None = None, ahead: int = DUE_AHEAD_DAYS) -> list[GridDue]:

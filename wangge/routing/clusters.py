@@ -41,6 +41,7 @@ from functools import lru_cache
 import numpy as np
 from scipy import sparse
 
+from wangge.lib.geo import metres
 from wangge.routing import evaluation
 from wangge.routing.classifier import RouterError, normalise
 from wangge.routing.evaluation import pick_column, read_rows
@@ -237,14 +238,6 @@ class Group:
             "start": self.start.isoformat() if self.start else None,
             "end": self.end.isoformat() if self.end else None,
         }
-
-
-def metres(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    """Great-circle distance (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lng2 - lng1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 12_742_000 * math.asin(min(1.0, math.sqrt(h)))
 
 
 class _Grams:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from wangge.accounts.models import User
 from wangge.areas.models import Area, Level
+from wangge.lib.geo import metres
 from wangge.routing.clusters import (
     DUPLICATE_DAYS,
     SAME_THRESHOLD,
@@ -24,7 +25,6 @@ from wangge.routing.clusters import (
     Message,
     Pairs,
     group_messages,
-    metres,
 )
 from wangge.tickets import workflow
 from wangge.tickets.models import Ticket

@@ -1,4 +1,4 @@
-"""Writes of visits: log a visit (and move the household's schedule), open a ticket from what was found."""
+"""Writes of visits: log a visit, move the household's schedule, open a ticket for what was found."""
 
 import datetime as dt
 from collections.abc import Sequence
@@ -126,15 +126,3 @@ def do_log_visit(
     if problem is not None:
         _open_ticket(visit, problem, actor, photos)
     return visit
-
-
-@transaction.atomic
-def do_open_ticket_from_visit(visit: Visit, *, problem: FoundProblem, actor: User) -> Ticket:
-    """A ticket for something found on a visit already logged."""
-    if not may_visit(actor, visit.household):
-        raise WorkflowError("您不负责走访这户")
-    if not problem.title.strip():
-        raise TicketInputError("title", "请填写问题标题")
-    if not problem.description.strip():
-        raise TicketInputError("description", "请填写问题描述")
-    return _open_ticket(visit, problem, actor)

@@ -32,12 +32,6 @@ def _point(raw: str) -> tuple[float, float] | None:
     return (lat, lng) if -90 <= lat <= 90 and -180 <= lng <= 180 else None
 
 
-def _local_day(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    tz = timezone.get_current_timezone()
-    start = dt.datetime.combine(day, dt.time(0), tz)
-    return start, start + dt.timedelta(days=1)
-
-
 @login_required
 def field_today(request: HttpRequest) -> HttpResponse:
     """今日走访: who is overdue or due on the worker's round (most overdue or nearest first) and what
@@ -47,10 +41,9 @@ def field_today(request: HttpRequest) -> HttpResponse:
     near = _point(request.GET.get("near", ""))
     households = round_households(user)
     due = schedule.due_households(households, today=today, near=near, limit=100)
-    start, end = _local_day(today)
     soon = today + dt.timedelta(days=schedule.DUE_AHEAD_DAYS)
     done = list(
-        Visit.objects.filter(visitor=user, visited_at__gte=start, visited_at__lt=end)
+        Visit.objects.filter(visitor=user, visited_at__date=today)
         .select_related("household")
         .prefetch_related("tickets")
     )
@@ -84,9 +77,7 @@ def _visit_from_post(request: HttpRequest, household: Household, user: User) -> 
         raise TicketInputError("point", "位置格式不对")
     problem = None
     if post.get("title", "").strip() or post.get("description", "").strip():
-        urgency = post.get("urgency") or Urgency.NORMAL
-        if urgency not in Urgency.values:
-            raise TicketInputError("urgency", "紧急程度只能是一般、紧急或特急")
+        urgency = post.get("urgency") or Urgency.NORMAL  # checked by the ticket's intake
         problem = FoundProblem(
             title=post.get("title", "")[:100], description=post.get("description", "")[:4000], urgency=urgency
         )

@@ -144,13 +144,7 @@ def _ticket_context(user: User, ticket_id: int, errors: dict | None = None) -> d
             User.objects.filter(
                 memberships__active=True,
                 memberships__area__code__in=places,
-                memberships__role__in=[
-                    "grid_worker",
-                    "grid_head",
-                    "community_staff",
-                    "party_member",
-                    "volunteer",
-                ],
+                memberships__role__in=ASSIGNABLE_ROLES,
             )
             .distinct()
             .order_by("username")[:200]
