@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "wangge.routing",
     "wangge.visits",
     "wangge.supplies",
+    "wangge.directives",
     "wangge.demo",
     "wangge.api",
     "wangge.web",

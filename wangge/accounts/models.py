@@ -9,6 +9,8 @@ class User(AbstractUser):
     """A person who logs in: staff of any level, unit staff, party members, volunteers or residents."""
 
     display_name = models.CharField("姓名", max_length=50, blank=True)
+    # 亮身份、亮职务、亮电话: the number staff give residents (shown on the emergency roster)
+    work_phone = models.CharField("工作电话", max_length=30, blank=True)
 
     class Meta:
         verbose_name = "用户"

@@ -79,6 +79,9 @@ class ActionIn(Schema):
     rating: int | None = Field(None, ge=1, le=5)
     target: int | None = Field(None, ge=1, le=2**53)
     approve: bool | None = None
+    confirm_admission: bool = Field(
+        False, description="assign：承办人为社区工作者且事项不在社区准入清单内时，确认仍交办"
+    )
 
 
 def _units(codes: list[str]) -> list[Unit]:
@@ -114,7 +117,14 @@ def run_action(
             return a.do_reject(pk, actor=user, note=note)
         case "assign":
             assignee = _user(body.assignee) if body.assignee else None
-            return a.do_assign(pk, actor=user, assignee=assignee, units=_units(body.units), note=note)
+            return a.do_assign(
+                pk,
+                actor=user,
+                assignee=assignee,
+                units=_units(body.units),
+                note=note,
+                confirm_admission=body.confirm_admission,
+            )
         case "claim":
             return a.do_claim(pk, actor=user, note=note)
         case "return":

@@ -2,10 +2,12 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from wangge.api.auth import AUTH
+from wangge.api.directives import router as directives_router
 from wangge.api.supplies import router as supplies_router
 from wangge.api.tickets import router as tickets_router
 from wangge.api.views import router
 from wangge.api.visits import router as visits_router
+from wangge.directives.admission import AdmissionFlagged
 from wangge.people.registry import RegistryError
 from wangge.tickets.actions import TicketInputError, WorkflowError
 
@@ -22,6 +24,7 @@ api.add_router("", router)
 api.add_router("", tickets_router)
 api.add_router("", visits_router)
 api.add_router("", supplies_router)
+api.add_router("", directives_router)
 
 
 @api.exception_handler(TicketInputError)
@@ -39,6 +42,14 @@ def bad_input(request: HttpRequest, exc: TicketInputError) -> HttpResponse:
 def not_allowed(request: HttpRequest, exc: WorkflowError) -> HttpResponse:
     """The action is not allowed in the ticket's state or for this user's role."""
     return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
+@api.exception_handler(AdmissionFlagged)
+def admission_flagged(request: HttpRequest, exc: AdmissionFlagged) -> HttpResponse:
+    """社区事务准入: 409 with each flag, so the caller can show them and confirm."""
+    return api.create_response(
+        request, {"detail": str(exc), "flags": [f.as_json() for f in exc.flags]}, status=409
+    )
 
 
 @api.exception_handler(RegistryError)

@@ -13,9 +13,10 @@ from wangge.notify.models import MessageChannel, Notification, OutboundMessage
 from wangge.notify.tasks import deliver_message
 
 
-def do_notify_users(users: Iterable[User], text: str, *, ticket_id: int | None = None) -> int:
+def do_notify_users(users: Iterable[User], text: str, *, ticket_id: int | None = None, url: str = "") -> int:
     rows = [
-        Notification(user=u, ticket_id=ticket_id, text=text[:300]) for u in {u.pk: u for u in users}.values()
+        Notification(user=u, ticket_id=ticket_id, text=text[:300], url=url)
+        for u in {u.pk: u for u in users}.values()
     ]
     Notification.objects.bulk_create(rows)
     return len(rows)

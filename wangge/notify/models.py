@@ -17,6 +17,7 @@ class Notification(models.Model):
         "tickets.Ticket", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
     text = models.CharField("内容", max_length=300)
+    url = models.CharField("链接", max_length=200, blank=True)  # what the message is about, when not a ticket
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 

@@ -17,9 +17,10 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from wangge.accounts.models import User
-from wangge.areas.models import Area, Membership, Unit
+from wangge.areas.models import Area, Membership, Role, Unit
 from wangge.areas.models import Level as AreaLevel
 from wangge.areas.scoping import scope_of
+from wangge.directives.admission import COMMUNITY_CODE_LENGTH, AdmissionFlagged, Flag, check_admission
 from wangge.lib.errors import InputError, NotAllowed
 from wangge.lib.refreshed import Refreshed
 from wangge.notify.actions import do_notify_users, do_send_message
@@ -455,8 +456,10 @@ def do_assign(
     assignee: User | None = None,
     units: Sequence[Unit] = (),
     note: str = "",
+    confirm_admission: bool = False,
 ) -> Ticket:
-    """派单 to a person and/or units; the first unit leads (牵头). Earlier assignments end."""
+    """派单 to a person and/or units; the first unit leads (牵头). Earlier assignments end.
+    Giving it to a community's staff outside the community's lists (社区事务准入) needs confirming."""
     if assignee is None and not units:
         raise TicketInputError("assignee", "请选择承办人或承办单位")
     if len({u.pk for u in units}) != len(units):
@@ -468,6 +471,9 @@ def do_assign(
     for unit in units:
         if not unit.active or not _serves(unit, ticket):
             raise TicketInputError("units", f"{unit.name} 不服务该诉求所在区域")
+    flags = _admission_flags(ticket, assignee) if assignee is not None else []
+    if flags and not confirm_admission:
+        raise AdmissionFlagged(flags)
     Assignment.objects.filter(ticket=ticket, active=True).update(active=False)
     rows = []
     if assignee is not None:
@@ -480,7 +486,11 @@ def do_assign(
     ticket = _commit(
         step,
         note=note,
-        data={"assignee": assignee.username if assignee else None, "units": [u.code for u in units]},
+        data={
+            "assignee": assignee.username if assignee else None,
+            "units": [u.code for u in units],
+            **({"admission": [f.message for f in flags]} if flags else {}),
+        },
         assignee=assignee,
         lead_unit=units[0] if units else None,
         assigned_at=ticket.assigned_at or step.now,
@@ -491,6 +501,19 @@ def do_assign(
     recipients = list(unit_staff([u.pk for u in units])) + ([assignee] if assignee else [])
     _notify(recipients, ticket, f"派单给你，请在{timezone.localtime(claim):%m-%d %H:%M}前接单")
     return ticket
+
+
+def _admission_flags(ticket: Ticket, assignee: User) -> list[Flag]:
+    """社区事务准入 when the person is the ticket's community's staff."""
+    community = ticket.area_code[:COMMUNITY_CODE_LENGTH]
+    if not Membership.objects.filter(
+        user=assignee, active=True, role=Role.COMMUNITY_STAFF, area__code=community
+    ).exists():
+        return []
+    category = ticket.category.code if ticket.category_id else None  # type: ignore[union-attr]
+    return check_admission(
+        community_codes=[community], text=f"{ticket.title}\n{ticket.description}", category_code=category
+    )
 
 
 def _own_assignments(ticket: Ticket, actor: User) -> QuerySet[Assignment]:

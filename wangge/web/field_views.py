@@ -20,6 +20,7 @@ from wangge.tickets.models import Urgency
 from wangge.visits.actions import FoundProblem, do_log_visit
 from wangge.visits.models import Visit, VisitKind
 from wangge.visits.selectors import household_ledger, may_visit, round_households, visits_for
+from wangge.web.directive_views import emergency_notice
 from wangge.web.views import request_user, resident_page
 
 
@@ -30,6 +31,11 @@ def _point(raw: str) -> tuple[float, float] | None:
     except ValueError:
         return None
     return (lat, lng) if -90 <= lat <= 90 and -180 <= lng <= 180 else None
+
+
+def _first_area_code(user: User) -> str | None:
+    codes = [m.area.code for m in scoping.scope_of(user).memberships if m.area is not None]
+    return min(codes, key=len) if codes else None
 
 
 @login_required
@@ -58,6 +64,7 @@ def field_today(request: HttpRequest) -> HttpResponse:
             "near": near,
             "on_round": households.exists(),
             "ahead": schedule.DUE_AHEAD_DAYS,
+            **emergency_notice(_first_area_code(user)),
             "tab": "today",
         },
     )

@@ -17,6 +17,7 @@ from wangge.api.tickets import ActionIn, run_action
 from wangge.areas import scoping
 from wangge.areas.models import Area, Unit
 from wangge.areas.models import Level as AreaLevel
+from wangge.directives.admission import AdmissionFlagged
 from wangge.notify.actions import do_mark_read
 from wangge.notify.models import Notification
 from wangge.routing.duplicates import CLUSTER_DAYS, duplicates_of, likely_duplicates, open_clusters
@@ -45,6 +46,7 @@ from wangge.tickets.queries import (
     relations_of,
     tickets_for,
 )
+from wangge.web.directive_views import emergency_notice
 from wangge.web.transfer_views import can_import_hotline
 from wangge.web.views import request_user
 
@@ -195,6 +197,7 @@ def _action_body(post: QueryDict) -> ActionIn:
     for key in ("reached", "approve"):
         if post.get(key) in ("1", "0"):
             data[key] = post[key] == "1"
+    data["confirm_admission"] = post.get("confirm_admission") == "1"
     deadline = post.get("deadline", "")
     if deadline:
         data["deadline"] = dt.datetime.fromisoformat(deadline).replace(tzinfo=timezone.get_current_timezone())
@@ -239,10 +242,13 @@ def ticket_act(request: HttpRequest, ticket_id: int, action: str) -> HttpRespons
         else:
             errors["deadline"] = "报到时限格式不对"
     except WorkflowError as exc:
-        errors["action"] = str(exc)
+        errors["admission" if isinstance(exc, AdmissionFlagged) else "action"] = str(exc)
     if errors:
         context = _ticket_context(user, ticket_id, errors={"action_name": action, **errors})
-        return render(request, "web/ticket.html", context, status=422 if "action" not in errors else 409)
+        context["posted"] = request.POST
+        return render(
+            request, "web/ticket.html", context, status=409 if {"action", "admission"} & set(errors) else 422
+        )
     target = "web:my_ticket" if request.POST.get("from") == "h5" else "web:ticket"
     return redirect(target, ticket_id=ticket.pk)
 
@@ -406,7 +412,8 @@ def h5_submit(request: HttpRequest) -> HttpResponse:
         "contact_name": resident.name if resident else user.shown_name,
         "contact_phone": resident.phone if resident else "",
     }
-    return render(request, "web/h5_submit.html", {"grid": grid, "errors": {}, "form": form})
+    notice = emergency_notice(home.code if home else None)
+    return render(request, "web/h5_submit.html", {"grid": grid, "errors": {}, "form": form, **notice})
 
 
 @login_required
@@ -418,7 +425,9 @@ def my_tickets(request: HttpRequest) -> HttpResponse:
         .select_related("area")
         .order_by("-submitted_at")[:100]
     )
-    return render(request, "web/h5_mine.html", {"tickets": mine})
+    _resident_id, home = _resident_home(user)
+    notice = emergency_notice(home.code if home else None)
+    return render(request, "web/h5_mine.html", {"tickets": mine, **notice})
 
 
 @login_required

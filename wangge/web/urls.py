@@ -1,7 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from wangge.web import field_views, stats_views, supplies_views, ticket_views, transfer_views, views
+from wangge.web import (
+    directive_views,
+    field_views,
+    stats_views,
+    supplies_views,
+    ticket_views,
+    transfer_views,
+    views,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -15,6 +23,23 @@ urlpatterns = [
     path("residents/<int:resident_id>/reveal/", views.resident_reveal, name="resident_reveal"),
     path("residents/<int:resident_id>/level/", field_views.resident_level, name="resident_level"),
     path("field/", field_views.field_today, name="field"),
+    path("field/directives/", directive_views.field_directives, name="field_directives"),
+    path("field/receipts/<int:receipt_id>/", directive_views.field_receipt, name="field_receipt"),
+    path("directives/", directive_views.directives, name="directives"),
+    path("directives/new/", directive_views.directive_new, name="directive_new"),
+    path("directives/<int:directive_id>/", directive_views.directive, name="directive"),
+    path("directives/<int:directive_id>/remind/", directive_views.directive_remind, name="directive_remind"),
+    path(
+        "directives/<int:directive_id>/files/<int:attachment_id>/",
+        directive_views.directive_file,
+        name="directive_file",
+    ),
+    path(
+        "directives/<int:directive_id>/photos/<int:photo_id>/",
+        directive_views.report_photo,
+        name="report_photo",
+    ),
+    path("areas/<str:code>/emergency/", directive_views.emergency, name="emergency"),
     path("supplies/<str:code>/", supplies_views.supplies, name="supplies"),
     path("distributions/<int:distribution_id>/", supplies_views.distribution, name="distribution"),
     path(

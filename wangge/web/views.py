@@ -12,6 +12,7 @@ from wangge.accounts.models import User
 from wangge.api.presenters import me_payload
 from wangge.areas import scoping
 from wangge.areas.models import Area, Level, Role
+from wangge.directives.selectors import emergency_over
 from wangge.people.actions import do_reveal_personal_data
 from wangge.people.models import CareLevel, CareTag, RecordKind, RegistryChange, Resident
 from wangge.people.selectors import registry_summary, resident_filters
@@ -118,6 +119,7 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
             "staff": list(staff),
             "units": list(area.units.filter(active=True)),
             "has_map": area.level in (Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID),
+            "emergency": emergency_over(area.code),
         },
     )
 
