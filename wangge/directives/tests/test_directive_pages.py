@@ -4,6 +4,7 @@ anything out of scope."""
 
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -18,7 +19,7 @@ from wangge.lib.errors import NotAllowed
 
 
 def _send(actor, **changes) -> Directive:  # type: ignore[no-untyped-def]
-    fields = {
+    fields: dict[str, Any] = {
         "title": "排查独居老人取暖",
         "body": "今晚前入户走访独居老人。",
         "area_codes": [DEMO_STREET],

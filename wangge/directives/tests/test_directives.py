@@ -3,6 +3,7 @@ rate counts exactly those, receivers acknowledge and report back, the sender rem
 who may send, read and answer what."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -24,7 +25,7 @@ from wangge.notify.models import Notification
 
 
 def _new(**changes) -> NewDirective:  # type: ignore[no-untyped-def]
-    fields = {
+    fields: dict[str, Any] = {
         "title": "寒潮来袭，排查独居老人取暖",
         "body": "请各网格今晚前入户走访独居老人，确认取暖正常，发现问题立即上报。",
         "area_codes": [DEMO_STREET],
@@ -52,7 +53,7 @@ def test_completion_rate_counts_exactly_the_receivers_in_the_chosen_subtrees_and
         0
     ]
     codes = [DEMO_COMMUNITY, other_community.code]
-    roles = {Role.GRID_WORKER, Role.BUILDING_HEAD, Role.UNIT_STAFF}
+    roles: set[str] = {Role.GRID_WORKER, Role.BUILDING_HEAD, Role.UNIT_STAFF}
     # A post that must not count (left its job), and a person holding two posts inside (counted twice).
     gone = Membership.objects.filter(area__code__startswith=DEMO_COMMUNITY, role=Role.BUILDING_HEAD).first()
     assert gone is not None
@@ -165,7 +166,7 @@ def test_one_click_remind_reaches_only_those_not_reported_and_not_twice_in_a_row
 @pytest.mark.django_db
 def test_bad_directives_are_refused_naming_the_field(actor) -> None:  # type: ignore[no-untyped-def]
     street = actor("street")
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"title": " "}, "title"),
         ({"body": ""}, "body"),
         ({"area_codes": []}, "areas"),
