@@ -26,6 +26,8 @@ def household_row(household: Household, *, resident_count: int) -> dict:
         "address": household.address,
         "housing": household.housing,
         "resident_count": resident_count,
+        "care_level": household.care_level,
+        "next_visit_on": household.next_visit_on.isoformat() if household.next_visit_on else None,
     }
 
 

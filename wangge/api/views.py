@@ -1,16 +1,19 @@
 """API handlers: authorise through scoping, load, call one query or action, return a schema."""
 
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Query, Router, Status
 
+from wangge.accounts.models import User
 from wangge.api.presenters import area_ref, household_row, me_payload, page_of, resident_row
 from wangge.areas import scoping
 from wangge.areas.lookup import locate as locate_point
 from wangge.areas.models import Area, Level
 from wangge.people.actions import do_reveal_personal_data
+from wangge.people.ledgers import building_states
 from wangge.people.models import CareLevel, Household
 from wangge.people.selectors import resident_filters
+from wangge.tickets.queries import tickets_for
 
 router = Router()
 
@@ -91,6 +94,29 @@ def locate(
 
 PAGE = Query(1, ge=1, le=100_000)  # type: ignore[type-arg]
 PAGE_SIZE = Query(50, ge=1, le=500)  # type: ignore[type-arg]
+
+
+@router.get("/areas/{code}/buildings", tags=["registry"])
+def buildings(request: HttpRequest, code: str) -> list[dict]:
+    """看图知户况: the buildings under an area with a point, each with its households, their most urgent
+    colour and its open requests (for whoever sees the area's registry)."""
+    user: User = request.user  # type: ignore[assignment]
+    area = scoping.get_area_for(user, code)
+    if not scoping.scope_of(user).sees_registry_of(area.code):
+        raise Http404
+    states = building_states(area, scoping.households_for(user), tickets_for(user))
+    return [
+        {
+            "code": s.area.code,
+            "name": s.area.name,
+            "lat": s.area.lat,
+            "lng": s.area.lng,
+            "households": s.households,
+            "care_level": s.level,
+            "open_tickets": s.open_tickets,
+        }
+        for s in states
+    ]
 
 
 @router.get("/households", tags=["registry"])

@@ -22,6 +22,7 @@ from shapely.geometry import Point, shape
 from wangge.accounts.models import User
 from wangge.areas.lookup import forget_index
 from wangge.areas.models import SEGMENT_LENGTH, Area, GridKind, Level, Membership, Role, Unit, UnitKind
+from wangge.demo.directives import build_demo_directives
 from wangge.demo.visits import build_demo_visits, name_song_yulan, plant_song_yulan, story_household
 from wangge.lib import crypto
 from wangge.lib.geo import jittered_lattice, union_geojson
@@ -126,6 +127,7 @@ class DemoReport:
     organisations: int = 0
     party_members: int = 0
     visits: int = 0
+    directives: int = 0
     care_counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -172,14 +174,21 @@ class _Builder:
 
 def _delete_everything() -> None:
     """Empty tickets, the registry, organisations, memberships and the tree (demo reset). Superusers stay."""
+    from wangge.directives.models import Directive, Emergency
     from wangge.notify.models import Notification, OutboundMessage
     from wangge.stats.models import DayRollup
+    from wangge.supplies.models import Distribution, Entitlement, Stock
     from wangge.tickets.models import Category, Ticket, UnitAssessment
     from wangge.visits.models import Visit
 
     Notification.objects.all().delete()
     OutboundMessage.objects.all().delete()
     Visit.objects.all().delete()
+    Directive.objects.all().delete()
+    Emergency.objects.all().delete()
+    Entitlement.objects.all().delete()  # with their deliveries
+    Distribution.objects.all().delete()
+    Stock.objects.all().delete()  # with their ledgers
     Ticket.objects.update(merged_into=None)
     Ticket.objects.all().delete()
     DayRollup.objects.all().delete()
@@ -555,6 +564,7 @@ def build_demo_city(
     report.visits = build_demo_visits(rng, b.today)
     if couple is not None:
         plant_song_yulan(couple, visitor=User.objects.get(username="gridworker"), today=b.today)
+    report.directives = build_demo_directives(rng)
     return report
 
 

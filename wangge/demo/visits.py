@@ -12,7 +12,7 @@ from django.utils import timezone
 from wangge.accounts.models import User
 from wangge.areas.models import Membership, Role
 from wangge.people.models import LEVEL_URGENCY, CareLevel, Gender, Household, Housing, Relation, Resident
-from wangge.people.schedule import deepest_grid, interval_days
+from wangge.people.schedule import deepest_of, interval_days
 from wangge.visits.models import Visit, VisitKind
 
 # Share of households whose last visit slipped past its due date (from one day to two weeks).
@@ -59,7 +59,7 @@ def build_demo_visits(rng: random.Random, today: dt.date) -> int:
     updates: list[Household] = []
     households = Household.objects.exclude(housing=Housing.VACANT).select_related("area").order_by("id")
     for h in households.iterator(chunk_size=5000):
-        grid = deepest_grid(h.area.code, workers.keys())
+        grid = deepest_of(h.area.code, workers.keys())
         interval = intervals[h.care_level]
         if rng.random() < OVERDUE_SHARE:
             last = today - dt.timedelta(days=interval + rng.randint(1, 14))

@@ -177,13 +177,14 @@ class GridDue:
     due: int = 0
 
 
-def deepest_grid(code: str, grid_codes: Set[str]) -> str | None:
-    """The code of the deepest grid above or at an area code (nested grids included)."""
-    return next((code[:n] for n in range(len(code), 0, -3) if code[:n] in grid_codes), None)
+def deepest_of(code: str, codes: Set[str]) -> str | None:
+    """The deepest of `codes` above or at an area code (the grid of a building, nested grids included;
+    the building of a unit)."""
+    return next((code[:n] for n in range(len(code), 0, -3) if code[:n] in codes), None)
 
 
 def grid_of_codes(codes: Sequence[str], grid_codes: Set[str]) -> dict[str, str | None]:
-    return {code: deepest_grid(code, grid_codes) for code in codes}
+    return {code: deepest_of(code, grid_codes) for code in codes}
 
 
 def due_by_grid(area: Area, *, today: dt.date | None = None, ahead: int = DUE_AHEAD_DAYS) -> list[GridDue]:

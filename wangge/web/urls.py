@@ -4,6 +4,7 @@ from django.urls import path
 from wangge.web import (
     directive_views,
     field_views,
+    ledger_views,
     stats_views,
     supplies_views,
     ticket_views,
@@ -40,6 +41,8 @@ urlpatterns = [
         name="report_photo",
     ),
     path("areas/<str:code>/emergency/", directive_views.emergency, name="emergency"),
+    path("areas/<str:code>/lists/", ledger_views.four_lists, name="four_lists"),
+    path("areas/<str:code>/lists.xlsx", ledger_views.four_lists_export, name="four_lists_export"),
     path("supplies/<str:code>/", supplies_views.supplies, name="supplies"),
     path("distributions/<int:distribution_id>/", supplies_views.distribution, name="distribution"),
     path(

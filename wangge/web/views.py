@@ -107,6 +107,7 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
         .select_related("user")
         .order_by("role")
     )
+    sees_registry = scoping.scope_of(user).sees_registry_of(area.code)
     return render(
         request,
         "web/area.html",
@@ -120,6 +121,8 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
             "units": list(area.units.filter(active=True)),
             "has_map": area.level in (Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID),
             "emergency": emergency_over(area.code),
+            "sees_registry": sees_registry,
+            "building_map": sees_registry and area.level in (Level.COMMUNITY, Level.GRID),
         },
     )
 

@@ -18,7 +18,8 @@ from wangge.tickets.models import Category, TicketEvent
 
 @pytest.fixture
 def lists(db) -> int:  # type: ignore[no-untyped-def]
-    """The shipped three lists on the demo street (so street 002 has none and is not checked)."""
+    """The shipped three lists on the demo street only (so street 002 has none and is not checked)."""
+    DutyItem.objects.all().delete()
     return load_duty_lists(Area.objects.get(code=DEMO_STREET))
 
 
@@ -46,13 +47,14 @@ def test_a_forbidden_task_is_flagged_and_sent_only_when_confirmed(lists: int, ac
     community = Area.objects.get(code=DEMO_COMMUNITY)
     task = _directive("招商引资任务分解", "请各社区本月完成招商引资线索两条。", [DEMO_STREET])
 
+    before = Directive.objects.count()
     checked = check_directive(task, actor=district)
     assert [(f.kind, f.item) for f in checked.flags] == [(DutyKind.FORBIDDEN, "招商引资")]
     assert community.name in checked.flags[0].communities
     with pytest.raises(AdmissionFlagged) as flagged:
         do_send_directive(task, actor=district)
     assert "负面清单" in str(flagged.value) and "招商引资" in str(flagged.value)
-    assert not Directive.objects.exists()  # nothing sent before the sender confirms
+    assert Directive.objects.count() == before  # nothing sent before the sender confirms
 
     sent = do_send_directive(task, actor=district, confirm_admission=True)
     assert sent.admission_flags[0]["item"] == "招商引资" and sent.receipts.exists()

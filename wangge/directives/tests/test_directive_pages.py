@@ -46,19 +46,20 @@ def _form(**changes) -> dict:  # type: ignore[no-untyped-def]
 @pytest.mark.django_db
 def test_sending_from_the_page_shows_receivers_and_flags_before_it_goes(client_for) -> None:  # type: ignore[no-untyped-def]
     load_duty_lists(Area.objects.get(code=DEMO_STREET))
+    before = Directive.objects.count()
     page = client_for("street")
     assert page.get("/directives/new/").status_code == 200
     preview = page.post("/directives/new/", _form(step="preview"))
     body = preview.content.decode()
     assert preview.status_code == 200 and "将下达给" in body and "社区工作者" in body and "负面清单" in body
-    assert not Directive.objects.exists()
+    assert Directive.objects.count() == before
 
     flagged = page.post("/directives/new/", _form())
     assert flagged.status_code == 409 and "招商引资" in flagged.content.decode()
-    assert not Directive.objects.exists()
+    assert Directive.objects.count() == before
 
     sent = page.post("/directives/new/", _form(confirm_admission="1"))
-    directive = Directive.objects.get()
+    directive = Directive.objects.get(title="招商引资线索摸排")
     assert sent.status_code == 302 and sent["Location"] == f"/directives/{directive.pk}/"
     shown = page.get(sent["Location"]).content.decode()
     assert "完成率" in shown and "0%" in shown and "下达时的准入提示" in shown

@@ -21,5 +21,37 @@
       const bounds = layer.getBounds();
       if (bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10] });
       el.dataset.loaded = String(data.features.length);
+      if (el.dataset.buildings) drawBuildings(map, el);
     });
+
+  // 看图知户况: each building coloured by its most urgent household, ringed when it has open requests;
+  // a click lists its households.
+  const COLOURS = { red: "#d92d20", orange: "#f79009", yellow: "#fac515", blue: "#2e90fa", green: "#12b76a" };
+  const LEVELS = { red: "红色", orange: "橙色", yellow: "黄色", blue: "蓝色", green: "绿色" };
+  const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+  function drawBuildings(map, el) {
+    fetch(el.dataset.buildings, { credentials: "same-origin" })
+      .then((r) => r.json())
+      .then((rows) => {
+        rows.forEach((b) => {
+          const marker = L.circleMarker([b.lat, b.lng], {
+            radius: 7,
+            color: b.open_tickets ? "#7a271a" : "#344054",
+            weight: b.open_tickets ? 4 : 1,
+            fillColor: COLOURS[b.care_level] || COLOURS.green,
+            fillOpacity: 0.95,
+          }).addTo(map);
+          marker.bindTooltip(`${esc(b.name)} · ${b.households}户 · ${LEVELS[b.care_level] || ""}${b.open_tickets ? " · 诉求" + b.open_tickets + "件" : ""}`);
+          marker.on("click", () => {
+            fetch(`/api/v1/households?area=${encodeURIComponent(b.code)}&page_size=200`, { credentials: "same-origin" })
+              .then((r) => r.json())
+              .then((page) => {
+                const items = page.items.map((h) => `<li><span class="dot level-${esc(h.care_level)}"></span><a href="/households/${h.id}/">${esc(h.door_no)}</a> ${h.resident_count}人</li>`).join("");
+                marker.bindPopup(`<b>${esc(b.name)}</b>${b.open_tickets ? "<br>未办结诉求 " + b.open_tickets + " 件" : ""}<ul class="popup-households">${items}</ul>`, { maxHeight: 260 }).openPopup();
+              });
+          });
+        });
+        el.dataset.buildingsLoaded = String(rows.length);
+      });
+  }
 })();
