@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "wangge.visits",
     "wangge.supplies",
     "wangge.directives",
+    "wangge.directory",
     "wangge.demo",
     "wangge.api",
     "wangge.web",

@@ -114,6 +114,17 @@ def scope_of(user: User) -> Scope:
     return scope
 
 
+def codes_with(user: User, roles: Iterable[str]) -> list[str]:
+    """The area codes of the user's memberships in these roles."""
+    wanted = set(roles)
+    return [m.area.code for m in scope_of(user).memberships if m.area is not None and m.role in wanted]
+
+
+def holds_over(user: User, code: str, roles: Iterable[str]) -> bool:
+    """Whether the user holds one of these roles at the place or an area above it (superusers do)."""
+    return user.is_superuser or any(code.startswith(c) for c in codes_with(user, roles))
+
+
 # --- areas ---------------------------------------------------------------------------------------
 
 

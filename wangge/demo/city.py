@@ -23,6 +23,7 @@ from wangge.accounts.models import User
 from wangge.areas.lookup import forget_index
 from wangge.areas.models import SEGMENT_LENGTH, Area, GridKind, Level, Membership, Role, Unit, UnitKind
 from wangge.demo.directives import build_demo_directives
+from wangge.demo.directory import build_demo_directory
 from wangge.demo.visits import build_demo_visits, name_song_yulan, plant_song_yulan, story_household
 from wangge.lib import crypto
 from wangge.lib.geo import jittered_lattice, union_geojson
@@ -128,6 +129,7 @@ class DemoReport:
     party_members: int = 0
     visits: int = 0
     directives: int = 0
+    service_points: int = 0
     care_counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -175,6 +177,7 @@ class _Builder:
 def _delete_everything() -> None:
     """Empty tickets, the registry, organisations, memberships and the tree (demo reset). Superusers stay."""
     from wangge.directives.models import Directive, Emergency
+    from wangge.directory.models import ServicePoint
     from wangge.notify.models import Notification, OutboundMessage
     from wangge.stats.models import DayRollup
     from wangge.supplies.models import Distribution, Entitlement, Stock
@@ -185,6 +188,7 @@ def _delete_everything() -> None:
     OutboundMessage.objects.all().delete()
     Visit.objects.all().delete()
     Directive.objects.all().delete()
+    ServicePoint.objects.all().delete()
     Emergency.objects.all().delete()
     Entitlement.objects.all().delete()  # with their deliveries
     Distribution.objects.all().delete()
@@ -565,6 +569,7 @@ def build_demo_city(
     if couple is not None:
         plant_song_yulan(couple, visitor=User.objects.get(username="gridworker"), today=b.today)
     report.directives = build_demo_directives(rng)
+    report.service_points = build_demo_directory(rng)
     return report
 
 

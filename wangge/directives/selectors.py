@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from wangge.accounts.models import User
 from wangge.areas.models import Area, Role
-from wangge.areas.scoping import prefix_q, scope_of
+from wangge.areas.scoping import codes_with, holds_over, prefix_q, scope_of
 from wangge.directives.models import Directive, Emergency, Receipt
 
 SENDING_ROLES = frozenset({Role.DISTRICT_STAFF, Role.LEADER, Role.STREET_STAFF, Role.COMMUNITY_STAFF})
@@ -21,16 +21,12 @@ SENDING_ROLES = frozenset({Role.DISTRICT_STAFF, Role.LEADER, Role.STREET_STAFF, 
 SWITCHING_ROLES = frozenset({Role.DISTRICT_STAFF, Role.LEADER, Role.STREET_STAFF})
 
 
-def codes_with(user: User, roles: frozenset[str]) -> list[str]:
-    return [m.area.code for m in scope_of(user).memberships if m.area is not None and m.role in roles]
-
-
 def may_send_to(user: User, area: Area) -> bool:
-    return user.is_superuser or any(area.code.startswith(c) for c in codes_with(user, SENDING_ROLES))
+    return holds_over(user, area.code, SENDING_ROLES)
 
 
 def may_switch(user: User, area: Area) -> bool:
-    return user.is_superuser or any(area.code.startswith(c) for c in codes_with(user, SWITCHING_ROLES))
+    return holds_over(user, area.code, SWITCHING_ROLES)
 
 
 def directives_for(user: User) -> QuerySet[Directive]:

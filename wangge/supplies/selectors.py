@@ -11,7 +11,7 @@ from django.http import Http404
 
 from wangge.accounts.models import User
 from wangge.areas.models import Area, Level, Role
-from wangge.areas.scoping import prefix_q, scope_of
+from wangge.areas.scoping import codes_with, holds_over, prefix_q, scope_of
 from wangge.people.schedule import grid_of_codes
 from wangge.supplies.models import Distribution, Entitlement
 from wangge.visits.selectors import VISITING_ROLES
@@ -21,16 +21,12 @@ MANAGING_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRI
 DELIVERING_ROLES = VISITING_ROLES | {Role.PARTY_MEMBER, Role.VOLUNTEER}
 
 
-def _codes(user: User, roles: frozenset[str]) -> list[str]:
-    return [m.area.code for m in scope_of(user).memberships if m.area is not None and m.role in roles]
-
-
 def may_manage_supplies(user: User, area: Area) -> bool:
-    return user.is_superuser or any(area.code.startswith(c) for c in _codes(user, MANAGING_ROLES))
+    return holds_over(user, area.code, MANAGING_ROLES)
 
 
 def may_deliver(user: User, entitlement: Entitlement) -> bool:
-    return any(entitlement.area_code.startswith(c) for c in _codes(user, DELIVERING_ROLES))
+    return any(entitlement.area_code.startswith(c) for c in codes_with(user, DELIVERING_ROLES))
 
 
 # Lists name elderly and needy residents: units' staff do not see them.
@@ -39,7 +35,7 @@ SEEING_ROLES = MANAGING_ROLES | DELIVERING_ROLES | {Role.LEADER}
 
 def _overlap_q(user: User) -> Q:
     """Distributions whose area contains one of mine or lies inside one of mine."""
-    codes = _codes(user, SEEING_ROLES)
+    codes = codes_with(user, SEEING_ROLES)
     q = prefix_q("area__code", codes)
     for code in codes:
         q |= Q(area__code__in=[code[:n] for n in range(6, len(code), 3)])
@@ -69,7 +65,7 @@ def entitlements_for(user: User, distribution: Distribution) -> QuerySet[Entitle
     qs = distribution.entitlements.all()
     if scope_of(user).everything:
         return qs
-    return qs.filter(prefix_q("area_code", _codes(user, SEEING_ROLES)))
+    return qs.filter(prefix_q("area_code", codes_with(user, SEEING_ROLES)))
 
 
 def get_entitlement_for(user: User, distribution: Distribution, entitlement_id: int) -> Entitlement:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from wangge.accounts.models import User
 from wangge.areas import scoping
 from wangge.areas.models import Area, Level, Role
+from wangge.areas.scoping import codes_with
 from wangge.directives.actions import (
     NewDirective,
     check_directive,
@@ -29,7 +30,6 @@ from wangge.directives.admission import AdmissionFlagged
 from wangge.directives.models import POST_ORDER, Attachment, Emergency, ReportPhoto
 from wangge.directives.selectors import (
     SENDING_ROLES,
-    codes_with,
     directives_for,
     emergency_over,
     get_directive_for,

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from wangge.accounts.models import User
 from wangge.areas import scoping
+from wangge.directory.selectors import nearest_by_kind, point_of
 from wangge.people import schedule
 from wangge.people.actions import do_set_care_level
 from wangge.people.models import Household, Resident
@@ -136,6 +137,7 @@ def field_household(request: HttpRequest, household_id: int) -> HttpResponse:
             "form": request.POST if status != 200 else {},
             "logged": logged,
             "logged_tickets": list(logged.tickets.all()) if logged else [],
+            "nearby": nearest_by_kind(household.area.code, point_of(household)),
         },
         status=status,
     )

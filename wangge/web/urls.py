@@ -3,6 +3,7 @@ from django.urls import path
 
 from wangge.web import (
     directive_views,
+    directory_views,
     field_views,
     ledger_views,
     stats_views,
@@ -42,6 +43,9 @@ urlpatterns = [
     ),
     path("areas/<str:code>/emergency/", directive_views.emergency, name="emergency"),
     path("areas/<str:code>/lists/", ledger_views.four_lists, name="four_lists"),
+    path("areas/<str:code>/services/", directory_views.services, name="services"),
+    path("areas/<str:code>/handbook/", directory_views.service_handbook, name="handbook"),
+    path("h5/services/", directory_views.h5_services, name="h5_services"),
     path("areas/<str:code>/lists.xlsx", ledger_views.four_lists_export, name="four_lists_export"),
     path("supplies/<str:code>/", supplies_views.supplies, name="supplies"),
     path("distributions/<int:distribution_id>/", supplies_views.distribution, name="distribution"),

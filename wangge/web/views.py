@@ -13,6 +13,7 @@ from wangge.api.presenters import me_payload
 from wangge.areas import scoping
 from wangge.areas.models import Area, Level, Role
 from wangge.directives.selectors import emergency_over
+from wangge.directory.selectors import nearest_by_kind, point_of
 from wangge.people.actions import do_reveal_personal_data
 from wangge.people.models import CareLevel, CareTag, RecordKind, RegistryChange, Resident
 from wangge.people.selectors import registry_summary, resident_filters
@@ -141,6 +142,7 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
             "history": history,
             "contacts": household.party_contacts.select_related("membership__user"),
             "may_visit": may_visit(user, household),
+            "nearby": nearest_by_kind(household.area.code, point_of(household)),
         },
     )
 

@@ -19,3 +19,11 @@ def field_value(value: object, name: str) -> object:
     if name == "care_level" and isinstance(value, str) and value in CareLevel.values:
         return CareLevel(value).label
     return value
+
+
+@register.filter
+def distance(metres: float | None) -> str:
+    """850米 or 1.5千米."""
+    if metres is None:
+        return ""
+    return f"{metres:.0f}米" if metres < 1000 else f"{metres / 1000:.1f}千米"

@@ -52,7 +52,7 @@ class Command(BaseCommand):
             f"已生成：1个区、{report.streets}个街道、{report.communities}个社区、{report.grids}个网格、"
             f"{report.buildings}栋楼、{report.units}个单元、{report.households}户、{report.residents}名居民、"
             f"{report.organisations}个单位、{report.users}个账户、{report.party_members}名包户党员、"
-            f"{report.visits}条走访记录、{report.directives}条工作指令；"
+            f"{report.visits}条走访记录、{report.directives}条工作指令、{report.service_points}个便民服务点；"
             f"用时{elapsed:.1f}秒（{report.households / elapsed:,.0f}户/秒）。"
         )
         self.stdout.write("关爱对象：" + "，".join(f"{k}{v}人" for k, v in report.care_counts.items()))
