@@ -4,7 +4,7 @@ up (progress, receipts, remind), answer (acknowledge, report back), and the emer
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
 from wangge.accounts.models import User
 from wangge.api.presenters import page_of
@@ -15,6 +15,7 @@ from wangge.directives.actions import (
     NewDirective,
     check_directive,
     do_acknowledge,
+    do_add_report_photos,
     do_end_emergency,
     do_remind_receivers,
     do_report_back,
@@ -206,6 +207,14 @@ def report(request: HttpRequest, receipt_id: int, payload: ReportIn) -> dict:
     return receipt_row(
         do_report_back(receipt, actor=user, report=payload.report, figures=dict(payload.figures))
     )
+
+
+@router.post("/receipts/{receipt_id}/photos", response={200: dict, 422: dict})
+def report_photos(request: HttpRequest, receipt_id: int, photos: File[list[UploadedFile]]) -> dict:
+    """Photos of my report (multipart, field `photos`, up to 6 a report)."""
+    user: User = request.user  # type: ignore[assignment]
+    receipt = do_add_report_photos(get_receipt_for(user, receipt_id), actor=user, photos=photos)
+    return {**receipt_row(receipt), "photos": receipt.photos.count()}
 
 
 def emergency_row(e: Emergency | None, code: str) -> dict:

@@ -1,7 +1,7 @@
 """The supplies API (紧缺物资与发放): stock, distributions with their lists and progress, deliveries."""
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
 from wangge.accounts.models import User
 from wangge.api.presenters import page_of
@@ -9,8 +9,14 @@ from wangge.api.views import PAGE, PAGE_SIZE
 from wangge.areas import scoping
 from wangge.lib.errors import InputError
 from wangge.people.models import CareLevel
-from wangge.supplies.actions import Rule, do_create_distribution, do_deliver, do_stock_in_named
-from wangge.supplies.models import Distribution, Entitlement, Stock
+from wangge.supplies.actions import (
+    Rule,
+    do_attach_delivery_photo,
+    do_create_distribution,
+    do_deliver,
+    do_stock_in_named,
+)
+from wangge.supplies.models import Delivery, Distribution, Entitlement, Stock
 from wangge.supplies.selectors import (
     distributions_for,
     entitlements_for,
@@ -188,3 +194,22 @@ def deliver(request: HttpRequest, distribution_id: int, payload: DeliveryIn) -> 
         pk=entitlement.pk
     )
     return Status(201, entitlement_row(entitlement))
+
+
+@router.post(
+    "/supplies/distributions/{distribution_id}/deliveries/{entitlement_id}/photo",
+    response={200: dict, 404: dict, 409: dict, 422: dict},
+)
+def delivery_photo(
+    request: HttpRequest, distribution_id: int, entitlement_id: int, photo: File[UploadedFile]
+) -> Status:
+    """The proof photo of a delivery I recorded (multipart, field `photo`); 409 when it has one or is
+    someone else's, 404 when not delivered yet."""
+    user: User = request.user  # type: ignore[assignment]
+    plan = get_distribution_for(user, distribution_id)
+    entitlement = get_entitlement_for(user, plan, entitlement_id)
+    delivery = Delivery.objects.filter(entitlement=entitlement).first()
+    if delivery is None:
+        return Status(404, {"detail": "尚未发放"})
+    do_attach_delivery_photo(delivery, actor=user, photo=photo)
+    return Status(200, {**entitlement_row(entitlement), "photo": True})

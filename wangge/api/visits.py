@@ -4,7 +4,7 @@ or read."""
 import datetime as dt
 
 from django.http import Http404, HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
 from wangge.accounts.models import User
 from wangge.api.presenters import page_of, resident_row, ticket_row
@@ -15,9 +15,9 @@ from wangge.people.actions import do_set_care_level
 from wangge.people.models import CareLevel, Household
 from wangge.tickets.actions import TicketInputError, WorkflowError
 from wangge.tickets.models import Urgency
-from wangge.visits.actions import FoundProblem, do_log_visit
+from wangge.visits.actions import FoundProblem, do_add_visit_photos, do_log_visit
 from wangge.visits.models import Visit, VisitKind
-from wangge.visits.selectors import round_households, visits_for
+from wangge.visits.selectors import get_visit_for, round_households, visits_for
 
 router = Router(tags=["visits"])
 
@@ -89,6 +89,15 @@ class VisitIn(Schema):
     lat: float | None = Field(None, ge=-90, le=90)
     lng: float | None = Field(None, ge=-180, le=180)
     problem: ProblemIn | None = Field(None, description="发现问题：同时生成工单（渠道「走访」）")
+
+
+@router.post("/visits/{visit_id}/photos", response={200: dict, 409: dict, 422: dict})
+def visit_photos(request: HttpRequest, visit_id: int, photos: File[list[UploadedFile]]) -> dict:
+    """Photos of my visit (multipart, field `photos`, up to 6 a visit) → the visit with `photos` counted;
+    409 when the visit is someone else's."""
+    user: User = request.user  # type: ignore[assignment]
+    visit = do_add_visit_photos(get_visit_for(user, visit_id), actor=user, photos=photos)
+    return {**visit_row(visit), "photos": visit.photos.count()}
 
 
 @router.post("/visits", response={201: dict, 403: dict, 422: dict})

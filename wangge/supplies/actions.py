@@ -211,6 +211,19 @@ def do_deliver(
 
 
 @transaction.atomic
+def do_attach_delivery_photo(delivery: Delivery, *, actor: User, photo: UploadedFile) -> Delivery:
+    """The proof photo of a delivery sent after it (the API records the delivery as JSON first)."""
+    if delivery.delivered_by_id != actor.pk:
+        raise NotAllowed("只有发放人可以上传签收照片")
+    check_photos([photo], "photo")
+    if not Delivery.objects.filter(pk=delivery.pk, photo="").exists():
+        raise NotAllowed("已有签收照片")
+    delivery.photo = photo  # type: ignore[assignment]
+    delivery.save(update_fields=["photo"])
+    return delivery
+
+
+@transaction.atomic
 def do_close_distribution(distribution: Distribution, *, actor: User) -> Distribution:
     if not may_manage_supplies(actor, distribution.area):
         raise NotAllowed("您不能结束这次发放")

@@ -11,7 +11,14 @@ from django.utils import timezone
 from wangge.accounts.models import User
 from wangge.people import schedule
 from wangge.people.models import Household, Relation, Resident
-from wangge.tickets.actions import NewTicket, TicketInputError, WorkflowError, check_photos, do_submit_ticket
+from wangge.tickets.actions import (
+    MAX_PHOTOS,
+    NewTicket,
+    TicketInputError,
+    WorkflowError,
+    check_photos,
+    do_submit_ticket,
+)
 from wangge.tickets.models import Channel, Ticket, Urgency
 from wangge.visits.models import Visit, VisitKind, VisitPhoto
 from wangge.visits.selectors import may_visit
@@ -125,4 +132,19 @@ def do_log_visit(
     schedule.record_visit(household.pk, visited_at)
     if problem is not None:
         _open_ticket(visit, problem, actor, photos)
+    return visit
+
+
+@transaction.atomic
+def do_add_visit_photos(visit: Visit, *, actor: User, photos: Sequence[UploadedFile]) -> Visit:
+    """Photos of a visit sent after it (an integration posts the visit as JSON, then its photos)."""
+    if visit.visitor_id != actor.pk:
+        raise WorkflowError("只有走访人可以补传照片")
+    if not photos:
+        raise TicketInputError("photos", "请选择照片")
+    if visit.photos.count() + len(photos) > MAX_PHOTOS:
+        raise TicketInputError("photos", f"每次走访最多{MAX_PHOTOS}张照片")
+    check_photos(photos)
+    for photo in photos:
+        VisitPhoto.objects.create(visit=visit, image=photo)
     return visit
