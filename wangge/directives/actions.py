@@ -26,7 +26,7 @@ from wangge.directives.models import (
 from wangge.directives.selectors import may_follow_up, may_send_to, may_switch
 from wangge.lib.errors import InputError, NotAllowed
 from wangge.notify.actions import do_notify_users
-from wangge.tickets.actions import MAX_PHOTOS, check_photos
+from wangge.tickets.actions import check_photos
 
 MAX_FIGURES = 6
 MAX_ATTACHMENTS = 5
@@ -218,11 +218,7 @@ def do_add_report_photos(receipt: Receipt, *, actor: User, photos: Sequence[Uplo
     """Photos of a report sent after it (the API takes the report as JSON, then its photos)."""
     if receipt.user_id != actor.pk:
         raise NotAllowed("只能给自己的反馈上传照片")
-    if not photos:
-        raise InputError("photos", "请选择照片")
-    if receipt.photos.count() + len(photos) > MAX_PHOTOS:
-        raise InputError("photos", f"每份反馈最多{MAX_PHOTOS}张照片")
-    check_photos(photos)
+    check_photos(photos, already=receipt.photos.count(), required=True)
     for photo in photos:
         ReportPhoto.objects.create(receipt=receipt, image=photo)
     return receipt

@@ -109,8 +109,13 @@ def _save_photos(ticket: Ticket, photos: Sequence[UploadedFile], stage: str, act
         TicketPhoto.objects.create(ticket=ticket, stage=stage, image=photo, uploaded_by=actor)
 
 
-def check_photos(photos: Sequence[UploadedFile], field_name: str = "photos") -> None:
-    if len(photos) > MAX_PHOTOS:
+def check_photos(
+    photos: Sequence[UploadedFile], field_name: str = "photos", *, already: int = 0, required: bool = False
+) -> None:
+    """Images only, 5 MB each, six to a record at most (counting the `already` saved ones)."""
+    if required and not photos:
+        raise TicketInputError(field_name, "请选择照片")
+    if already + len(photos) > MAX_PHOTOS:
         raise TicketInputError(field_name, f"最多上传{MAX_PHOTOS}张照片")
     for photo in photos:
         if photo.size and photo.size > MAX_PHOTO_BYTES:

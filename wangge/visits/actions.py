@@ -12,7 +12,6 @@ from wangge.accounts.models import User
 from wangge.people import schedule
 from wangge.people.models import Household, Relation, Resident
 from wangge.tickets.actions import (
-    MAX_PHOTOS,
     NewTicket,
     TicketInputError,
     WorkflowError,
@@ -140,11 +139,7 @@ def do_add_visit_photos(visit: Visit, *, actor: User, photos: Sequence[UploadedF
     """Photos of a visit sent after it (an integration posts the visit as JSON, then its photos)."""
     if visit.visitor_id != actor.pk:
         raise WorkflowError("只有走访人可以补传照片")
-    if not photos:
-        raise TicketInputError("photos", "请选择照片")
-    if visit.photos.count() + len(photos) > MAX_PHOTOS:
-        raise TicketInputError("photos", f"每次走访最多{MAX_PHOTOS}张照片")
-    check_photos(photos)
+    check_photos(photos, already=visit.photos.count(), required=True)
     for photo in photos:
         VisitPhoto.objects.create(visit=visit, image=photo)
     return visit

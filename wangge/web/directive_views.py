@@ -42,8 +42,7 @@ from wangge.directives.selectors import (
     to_answer,
 )
 from wangge.lib.errors import InputError, NotAllowed
-from wangge.tickets.actions import image_content_type
-from wangge.web.views import request_user
+from wangge.web.views import image_response, request_user
 
 SENDABLE_LEVELS = (Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID)
 RECEIVING_ROLES = [(v, label) for v, label in Role.choices]
@@ -200,10 +199,7 @@ def report_photo(request: HttpRequest, directive_id: int, photo_id: int) -> File
         photo.receipt.user_id == user.pk or receipts_for(user, found).filter(pk=photo.receipt_id).exists()
     ):
         raise Http404
-    handle = photo.image.open("rb")
-    head = handle.read(12)
-    handle.seek(0)
-    return FileResponse(handle, content_type=image_content_type(head) or "application/octet-stream")
+    return image_response(photo.image)
 
 
 # --- the receiver's phone pages ------------------------------------------------------------------

@@ -31,7 +31,6 @@ from wangge.tickets.actions import (
     do_reveal_contact,
     do_submit_ticket,
     grid_of,
-    image_content_type,
     may_reveal_contact,
 )
 from wangge.tickets.intake import resolve_place
@@ -48,7 +47,7 @@ from wangge.tickets.queries import (
 )
 from wangge.web.directive_views import emergency_notice
 from wangge.web.transfer_views import can_import_hotline
-from wangge.web.views import request_user
+from wangge.web.views import image_response, request_user
 
 # --- workbench -------------------------------------------------------------------------------------
 
@@ -270,11 +269,7 @@ def ticket_contact(request: HttpRequest, ticket_id: int) -> HttpResponse:
 def ticket_photo(request: HttpRequest, ticket_id: int, photo_id: int) -> FileResponse:
     ticket = get_ticket_for(request_user(request), ticket_id)
     photo = get_object_or_404(TicketPhoto, pk=photo_id, ticket=ticket)
-    handle = photo.image.open("rb")
-    head = handle.read(12)
-    handle.seek(0)
-    # The type comes from the bytes, never from the uploader's file name (a "photo.html" stays an image).
-    return FileResponse(handle, content_type=image_content_type(head) or "application/octet-stream")
+    return image_response(photo.image)
 
 
 # --- intake: staff entry and the resident's H5 page -----------------------------------------------

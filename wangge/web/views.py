@@ -4,7 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -17,6 +18,7 @@ from wangge.directory.selectors import nearest_by_kind, point_of
 from wangge.people.actions import do_reveal_personal_data
 from wangge.people.models import CareLevel, CareTag, RecordKind, RegistryChange, Resident
 from wangge.people.selectors import registry_summary, resident_filters
+from wangge.tickets.actions import image_content_type
 from wangge.tickets.queries import tickets_for
 from wangge.visits.selectors import household_ledger, may_visit
 
@@ -30,6 +32,15 @@ def request_user(request: HttpRequest) -> User:
     """The signed-in user of a view behind login_required."""
     assert isinstance(request.user, User)
     return request.user
+
+
+def image_response(file: FieldFile) -> FileResponse:
+    """A stored photo. The type comes from the bytes, never from the uploader's file name (a
+    "photo.html" stays an image)."""
+    handle = file.open("rb")
+    head = handle.read(12)
+    handle.seek(0)
+    return FileResponse(handle, content_type=image_content_type(head) or "application/octet-stream")
 
 
 def _breadcrumbs(user: User, area: Area) -> list[tuple[Area, bool]]:
