@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from wangge.accounts.actions import forget_tokens
 from wangge.accounts.models import User
 from wangge.areas.lookup import forget_index
 from wangge.areas.models import Area, Unit
@@ -22,6 +23,7 @@ from wangge.routing.suggest import unit_areas
 from wangge.tickets.actions import (
     NewTicket,
     categories_by_code,
+    dispatcher_posts,
     do_accept,
     do_assign,
     do_claim,
@@ -204,13 +206,14 @@ def unit_that_served(new_ticket, actor):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(autouse=True)
 def fresh_reference_tables():  # type: ignore[no-untyped-def]
-    """The per-process copies of the SLA table, calendar, categories, grid index and routers start empty in
-    every test (a rolled-back test must not leave its rows behind in them)."""
-    tables = (categories_by_code, sla_table, calendar_table)
+    """The per-process copies of the SLA table, calendar, categories, dispatching posts, grid index and
+    routers start empty in every test (a rolled-back test must not leave its rows behind in them)."""
+    tables = (categories_by_code, sla_table, calendar_table, dispatcher_posts)
     for table in tables:
         table.forget()
     forget_index()
     forget_routers()
+    forget_tokens()
     unit_areas.forget()
     yield
     for table in tables:

@@ -1,4 +1,5 @@
 import datetime as dt
+import time
 
 from django.db import transaction
 from django.utils import timezone
@@ -6,6 +7,17 @@ from django.utils import timezone
 from wangge.accounts.models import ApiToken, User
 
 LAST_USED_PRECISION = dt.timedelta(minutes=5)
+# An integration calls with the same token many times a second: its user is kept this long per process.
+# A revoked token or a deactivated user stops working at once in the process that saved the change
+# (accounts/apps.py) and within this time in the others.
+TOKEN_SECONDS = 10.0
+MAX_TOKENS = 10_000
+_USER_FIELDS = [f.attname for f in User._meta.concrete_fields]
+_token_users: dict[str, tuple[float, tuple]] = {}
+
+
+def forget_tokens(*args: object, **kwargs: object) -> None:
+    _token_users.clear()
 
 
 @transaction.atomic
@@ -17,16 +29,24 @@ def do_issue_api_token(user: User) -> str:
 
 
 def user_for_token(secret: str) -> User | None:
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(digest=ApiToken.digest_of(secret), revoked_at=None, user__is_active=True)
-        .first()
-    )
-    if token is None:
-        return None
-    now = timezone.now()
-    # Minute-level precision is enough for "last used", and skipping the write keeps busy clients off
-    # the database's write lock.
-    if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    """The token's user, a new instance each call (a request caches its scope on it)."""
+    digest = ApiToken.digest_of(secret)
+    kept = _token_users.get(digest)
+    if kept is None or time.monotonic() - kept[0] > TOKEN_SECONDS:
+        token = (
+            ApiToken.objects.select_related("user")
+            .filter(digest=digest, revoked_at=None, user__is_active=True)
+            .first()
+        )
+        if token is None:
+            _token_users.pop(digest, None)
+            return None
+        now = timezone.now()
+        # Minute-level precision is enough for "last used", and skipping the write keeps busy clients off
+        # the database's write lock.
+        if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        if len(_token_users) >= MAX_TOKENS:
+            _token_users.clear()
+        kept = _token_users[digest] = (time.monotonic(), tuple(getattr(token.user, f) for f in _USER_FIELDS))
+    return User.from_db("default", _USER_FIELDS, kept[1])

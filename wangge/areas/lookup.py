@@ -5,6 +5,9 @@ cheap fingerprint (count of grids with a boundary, latest `geometry_changed_at`)
 index was built from, at most once a second (intake calls this on every request). A change made in this
 process (`areas.actions`, the demo builder) calls `forget_index()`, so it counts at once here and within
 a second in the other processes.
+
+The grid's path (district … grid) is kept with the index for `PATH_SECONDS`, so that intake reads no area
+row for a point it has seen lately; a renamed area shows its new name within that time.
 """
 
 import threading
@@ -18,7 +21,10 @@ from wangge.lib.geo import GridIndex
 
 _lock = threading.Lock()
 _cache: dict[str, object] = {}
+_paths: dict[str, tuple[float, list[Area]]] = {}
 CHECK_SECONDS = 1.0
+PATH_SECONDS = 60.0
+MAX_PATHS = 20_000  # grids a process remembers (a province has fewer than this per process's share)
 
 
 def _fingerprint() -> tuple:
@@ -31,6 +37,7 @@ def _fingerprint() -> tuple:
 def forget_index() -> None:
     with _lock:
         _cache.clear()
+        _paths.clear()
 
 
 def grid_index() -> GridIndex:
@@ -50,6 +57,7 @@ def grid_index() -> GridIndex:
             )
             _cache["index"] = GridIndex.build((code, shape) for code, shape in grids if shape)
             _cache["fingerprint"] = fingerprint
+            _paths.clear()
         index = _cache["index"]
     assert isinstance(index, GridIndex)
     return index
@@ -70,9 +78,16 @@ def locate(lat: float, lng: float) -> Location | None:
     code = grid_index().locate(lng, lat)
     if code is None:
         return None
-    path = list(
-        Area.objects.filter(code__in=[*Area(code=code).ancestor_codes, code])
-        .defer("boundary")
-        .order_by("code")
-    )
+    now = time.monotonic()
+    kept = _paths.get(code)
+    if kept is None or now - kept[0] > PATH_SECONDS:
+        path = list(
+            Area.objects.filter(code__in=[*Area(code=code).ancestor_codes, code])
+            .defer("boundary")
+            .order_by("code")
+        )
+        if len(_paths) >= MAX_PATHS:
+            _paths.clear()
+        kept = _paths[code] = (now, path)
+    path = kept[1]
     return Location(grid=path[-1], ancestors=path[:-1])

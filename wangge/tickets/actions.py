@@ -48,9 +48,9 @@ from wangge.tickets.models import (
 from wangge.tickets.queries import (
     DISPATCH_ROLE,
     LADDER_INDEX,
+    ancestor_codes,
     get_ticket_for,
     relations_of,
-    staff_at,
     unit_staff,
 )
 
@@ -164,9 +164,27 @@ def _notify_resident(ticket: Ticket, text: str) -> None:
     do_send_message(ticket.contact_phone, message, ticket_id=ticket.pk)
 
 
+def _load_dispatcher_posts() -> dict[tuple[str, str], list[int]]:
+    """(area code, role) → the users holding that dispatching post, for every dispatching post."""
+    posts: dict[tuple[str, str], list[int]] = {}
+    rows = Membership.objects.filter(active=True, role__in=DISPATCH_ROLE.values(), area__isnull=False)
+    for code, role, user_id in rows.values_list("area__code", "role", "user_id"):
+        posts.setdefault((code, role), []).append(user_id)
+    return posts
+
+
+# Intake notifies the dispatchers of every new ticket; the posts change seldom (areas/apps.py forgets
+# them when a membership is saved in this process; other processes see it within a minute).
+dispatcher_posts = Refreshed(_load_dispatcher_posts)
+
+
 def _dispatchers(ticket: Ticket) -> list[User]:
-    """Who dispatches at the ticket's level; only their ids are loaded, which is all a notification needs."""
-    return list(staff_at(ticket.area_code, {DISPATCH_ROLE[Level(ticket.level)]}).only("pk"))
+    """Who dispatches at the ticket's level (on its area or above); only their ids, which is all a
+    notification needs."""
+    role = DISPATCH_ROLE[Level(ticket.level)]
+    posts = dispatcher_posts.get()
+    ids = {i for code in ancestor_codes(ticket.area_code) for i in posts.get((code, role), ())}
+    return [User(pk=i) for i in sorted(ids)]
 
 
 # --- submit ----------------------------------------------------------------------------------------

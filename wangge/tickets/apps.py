@@ -8,8 +8,10 @@ class TicketsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        from wangge.accounts.models import User
+        from wangge.areas.models import Membership
         from wangge.lib.refreshed import Refreshed
-        from wangge.tickets.actions import categories_by_code
+        from wangge.tickets.actions import categories_by_code, dispatcher_posts
         from wangge.tickets.models import CalendarDay, Category, SlaRule
         from wangge.tickets.sla import calendar_table, sla_table
 
@@ -18,6 +20,8 @@ class TicketsConfig(AppConfig):
             (Category, [categories_by_code, sla_table]),
             (SlaRule, [sla_table]),
             (CalendarDay, [calendar_table]),
+            (Membership, [dispatcher_posts]),
+            (User, [dispatcher_posts]),
         )
         for model, tables in tables_of:
             for table in tables:

@@ -1,7 +1,9 @@
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
+from wangge.accounts.models import ApiToken, User
 from wangge.conftest import DEMO_COMMUNITY, DEMO_GRID, LOGINS, OTHER_STREET, full_numbers, shows_any
 from wangge.people.models import PersonalDataAccess, Resident
 
@@ -18,6 +20,25 @@ def test_bearer_token_from_issue_token(db, capsys) -> None:  # type: ignore[no-u
     response = Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code == 200
     assert response.json()["username"] == "gridhead"
+
+
+def test_a_revoked_token_or_a_deactivated_user_stops_at_once(db, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Tokens are remembered for a few seconds per process; saving the token or the user forgets them."""
+    call_command("issue_token", "gridhead")
+    token = capsys.readouterr().out.strip()
+    me = lambda: Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}")  # noqa: E731
+    assert me().status_code == 200 and me().status_code == 200  # the second from memory
+    saved = ApiToken.objects.get(user__username="gridhead")
+    saved.revoked_at = timezone.now()
+    saved.save()
+    assert me().status_code == 401
+    call_command("issue_token", "gridhead")
+    token = capsys.readouterr().out.strip()
+    assert me().status_code == 200
+    user = User.objects.get(username="gridhead")
+    user.is_active = False
+    user.save()
+    assert me().status_code == 401
 
 
 @pytest.mark.parametrize("username", LOGINS)

@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from wangge.areas.models import Unit
+from wangge.accounts.models import User
+from wangge.areas.models import Area, Membership, Role, Unit
 from wangge.conftest import DEMO_COMMUNITY, DEMO_GRID
 from wangge.notify.models import Notification, OutboundMessage
 from wangge.tickets import actions as a
@@ -229,3 +230,12 @@ def test_a_building_is_placed_on_its_grid_and_a_community_starts_at_community_le
     assert new_ticket(area_code=building.code).area.code == DEMO_GRID
     at_community = new_ticket(area_code=DEMO_COMMUNITY)
     assert at_community.level == Level.COMMUNITY and at_community.area.code == DEMO_COMMUNITY
+
+
+def test_a_new_dispatcher_is_notified_of_the_next_ticket(actor, new_ticket) -> None:  # type: ignore[no-untyped-def]
+    """The dispatching posts are kept per process; a membership saved here counts at once."""
+    new_ticket()  # the posts are now in memory
+    newcomer = User.objects.create(username="new-gridhead", display_name="新网格长")
+    Membership.objects.create(user=newcomer, role=Role.GRID_HEAD, area=Area.objects.get(code=DEMO_GRID))
+    ticket = new_ticket("井盖松动", "小区东门井盖松动")
+    assert Notification.objects.filter(user=newcomer, ticket=ticket).exists()
