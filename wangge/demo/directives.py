@@ -23,11 +23,15 @@ REPORTS = [
 ]
 
 
-def _answer(receipts: list[Receipt], rng: random.Random, when: dt.datetime, figures: list[str]) -> None:
+def _answer(
+    receipts: list[Receipt], rng: random.Random, start: dt.datetime, end: dt.datetime, figures: list[str]
+) -> None:
+    """Each receipt signed for and reported back at some time between `start` and `end`."""
+    span = (end - start).total_seconds()
     for i, receipt in enumerate(receipts):
-        at = when + dt.timedelta(minutes=rng.randrange(30, 600))
+        at = start + dt.timedelta(seconds=rng.uniform(0.2, 1.0) * span)
         Receipt.objects.filter(pk=receipt.pk).update(
-            acknowledged_at=at - dt.timedelta(minutes=rng.randrange(5, 30)),
+            acknowledged_at=at - dt.timedelta(seconds=rng.uniform(0.0, 0.2) * span),
             reported_at=at,
             report=REPORTS[i % len(REPORTS)],
             figures={
@@ -69,7 +73,7 @@ def build_demo_directives(rng: random.Random) -> int:
     answered = list(
         cold.receipts.exclude(user__username="gridworker").order_by("?")[: cold.receipts.count() // 2]
     )
-    _answer(answered, rng, now - dt.timedelta(hours=3), cold.figures)
+    _answer(answered, rng, now - dt.timedelta(hours=3.5), now, cold.figures)
 
     demo_street = Area.objects.get(code=street.memberships.get().area.code)  # type: ignore[union-attr]
     gas = do_send_directive(
@@ -83,7 +87,9 @@ def build_demo_directives(rng: random.Random) -> int:
         ),
         actor=street,
     )
-    _answer(list(gas.receipts.all()), rng, now - dt.timedelta(days=8), gas.figures)
+    _answer(
+        list(gas.receipts.all()), rng, now - dt.timedelta(days=9), now - dt.timedelta(days=6), gas.figures
+    )
     _age(gas, 9)
 
     flood = do_send_directive(
@@ -99,6 +105,6 @@ def build_demo_directives(rng: random.Random) -> int:
     )
     late = {a.code for a in Area.objects.filter(parent=district).order_by("-code")[:2]}
     owing = [r for r in flood.receipts.select_related("area") if r.area.code not in late]
-    _answer(owing, rng, now - dt.timedelta(days=4), flood.figures)
+    _answer(owing, rng, now - dt.timedelta(days=5), now - dt.timedelta(days=3), flood.figures)
     _age(flood, 5)
     return Directive.objects.count()

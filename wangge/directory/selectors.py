@@ -36,9 +36,9 @@ class Nearby:
 
 
 def nearest_by_kind(code: str, at: tuple[float, float] | None) -> list[Nearby]:
-    """The nearest point of each kind serving the place (the first by name when there is no location)."""
+    """The nearest point of each kind serving the place (the most local one when there is no location)."""
     best: dict[str, Nearby] = {}
-    for point in serving(code):
+    for point in serving(code).order_by("-area__code", "name"):
         located = at is not None and point.lat is not None and point.lng is not None
         distance = metres(at[0], at[1], point.lat, point.lng) if located else None  # type: ignore[arg-type,index]
         current = best.get(point.kind)

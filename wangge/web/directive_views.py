@@ -4,6 +4,7 @@ emergency switch with its 1+4+N roster."""
 
 import datetime as dt
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -153,8 +154,6 @@ def directive(request: HttpRequest, directive_id: int) -> HttpResponse:
         "attachments": found.attachments.all(),
         "mine": found.receipts.filter(user=user).select_related("area", "unit"),
         "follows": may_follow_up(user, found),
-        "error": request.GET.get("error", "")[:200],
-        "reminded": request.GET.get("reminded", "")[:10],
     }
     if context["follows"]:
         receipts = receipts_for(user, found)
@@ -178,9 +177,10 @@ def directive_remind(request: HttpRequest, directive_id: int) -> HttpResponse:
     found = get_directive_for(user, directive_id)
     try:
         count = do_remind_receivers(found, actor=user)
+        messages.success(request, f"已提醒 {count} 个未反馈的岗位")
     except NotAllowed as exc:
-        return redirect(f"{request.path.removesuffix('remind/')}?error={exc}")
-    return redirect(f"{request.path.removesuffix('remind/')}?reminded={count}")
+        messages.error(request, str(exc))
+    return redirect("web:directive", directive_id=found.pk)
 
 
 @login_required

@@ -88,10 +88,11 @@ def test_a_grid_worker_answers_on_the_phone_and_the_sender_sees_it(client_for, a
 
     desk = client_for("street").get(f"/directives/{directive.pk}/").content.decode()
     assert "已走访9户" in desk and "走访户数（合计）" in desk
-    reminded = client_for("street").post(f"/directives/{directive.pk}/remind/")
-    assert reminded.status_code == 302 and "reminded=" in reminded["Location"]
-    again = client_for("street").post(f"/directives/{directive.pk}/remind/")
-    assert "error=" in again["Location"]
+    street = client_for("street")
+    reminded = street.post(f"/directives/{directive.pk}/remind/", follow=True)
+    assert "已提醒" in reminded.content.decode()
+    again = street.post(f"/directives/{directive.pk}/remind/", follow=True)
+    assert "提醒过" in again.content.decode()
 
     # Someone else's receipt, and a directive not sent to them, answer 404.
     other = Receipt.objects.filter(directive=directive).exclude(user__username="gridworker").first()
