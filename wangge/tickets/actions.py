@@ -173,7 +173,7 @@ def _load_dispatcher_posts() -> dict[tuple[str, str], list[int]]:
     return posts
 
 
-# Intake notifies the dispatchers of every new ticket; the posts change seldom (areas/apps.py forgets
+# Intake notifies the dispatchers of every new ticket; the posts change seldom (tickets/apps.py forgets
 # them when a membership is saved in this process; other processes see it within a minute).
 dispatcher_posts = Refreshed(_load_dispatcher_posts)
 

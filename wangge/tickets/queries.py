@@ -145,15 +145,6 @@ def allowed_actions(user: User, ticket: Ticket, relations: set[str] | None = Non
     return seen
 
 
-def staff_at(area_code: str, roles: set[str] | frozenset[str]) -> QuerySet[User]:
-    """Active users holding one of `roles` on this area or one of its ancestors."""
-    return User.objects.filter(
-        memberships__active=True,
-        memberships__role__in=roles,
-        memberships__area__code__in=ancestor_codes(area_code),
-    ).distinct()
-
-
 def unit_staff(unit_ids: list[int]) -> QuerySet[User]:
     return User.objects.filter(
         memberships__active=True, memberships__role=Role.UNIT_STAFF, memberships__unit_id__in=unit_ids
