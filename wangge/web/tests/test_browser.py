@@ -33,6 +33,16 @@ def test_grid_worker_logs_in_and_sees_the_grid_map(
     # The grid outline, its nested school grid and its buildings are drawn as Leaflet vector layers.
     assert page.locator("#map path.leaflet-interactive").count() >= 3
     assert "多网合一职责" in page.content()
+    # 看图知户况: the buildings, coloured by their households' most urgent colour; a click lists them.
+    page.wait_for_selector("#map[data-buildings-loaded]")
+    assert int(page.locator("#map").get_attribute("data-buildings-loaded") or 0) > 0
+    colours = page.eval_on_selector_all(
+        "#map path.leaflet-interactive", "els => els.map(e => e.getAttribute('fill'))"
+    )
+    assert {"#d92d20", "#f79009", "#fac515", "#2e90fa", "#12b76a"} & set(colours)
+    page.locator("#map path.leaflet-interactive").last.click(force=True)
+    page.wait_for_selector(".popup-households li")
+    assert "人" in page.locator(".popup-households").inner_text()
     page.screenshot(path=str(tmp_path / "grid-map.png"), full_page=True)
     assert (tmp_path / "grid-map.png").stat().st_size > 10_000
 
