@@ -49,10 +49,13 @@ def database_from_url(url: str) -> dict:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": path if path not in ("", "/") else str(BASE_DIR / "var" / "wangge.sqlite3"),
             # WAL lets the web app read while the worker writes; IMMEDIATE avoids lock upgrades
-            # that SQLite would otherwise fail with "database is locked".
+            # that SQLite would otherwise fail with "database is locked". A connection waits up to 20 s
+            # for the write lock (set before the journal mode, which needs the lock on a busy database:
+            # the task worker once gave up at start while the deadline worker escalated a backlog).
             "OPTIONS": {
+                "timeout": 20,
                 "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+                    "PRAGMA busy_timeout=20000; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                 ),
                 "transaction_mode": "IMMEDIATE",
             },
