@@ -7,7 +7,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -158,7 +158,9 @@ def directive(request: HttpRequest, directive_id: int) -> HttpResponse:
     if context["follows"]:
         receipts = receipts_for(user, found)
         shown = request.GET.get("show", "")
-        listed = receipts.select_related("user", "area", "unit").order_by("reported_at", "area__code", "id")
+        listed = receipts.select_related("user", "area", "unit").order_by(
+            F("reported_at").asc(nulls_first=True), "area__code", "id"
+        )  # 未反馈 first on both databases
         if shown == "pending":
             listed = listed.filter(reported_at=None)
         context |= {

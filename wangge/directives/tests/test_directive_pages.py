@@ -88,6 +88,10 @@ def test_a_grid_worker_answers_on_the_phone_and_the_sender_sees_it(client_for, a
 
     desk = client_for("street").get(f"/directives/{directive.pk}/").content.decode()
     assert "已走访9户" in desk and "走访户数（合计）" in desk
+    receipts = desk[desk.index('data-testid="receipts"') :]
+    assert receipts.index("未签收") < receipts.index(
+        "已走访9户"
+    )  # those still owing first, on both databases
     street = client_for("street")
     reminded = street.post(f"/directives/{directive.pk}/remind/", follow=True)
     assert "已提醒" in reminded.content.decode()
