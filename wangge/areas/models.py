@@ -9,6 +9,11 @@ DISTRICT_CODE_LENGTH = 6
 SEGMENT_LENGTH = 3  # every level below the district adds one fixed-width segment
 
 
+def codes_above(code: str) -> list[str]:
+    """The codes of every area above this one, root first (not the code itself)."""
+    return [code[:length] for length in range(DISTRICT_CODE_LENGTH, len(code), SEGMENT_LENGTH)]
+
+
 class Level(models.TextChoices):
     DISTRICT = "district", "区"
     STREET = "street", "街道"
@@ -65,7 +70,7 @@ class Area(models.Model):
     @property
     def ancestor_codes(self) -> list[str]:
         """Codes of every ancestor, root first (not including this node)."""
-        return [self.code[:length] for length in range(DISTRICT_CODE_LENGTH, len(self.code), SEGMENT_LENGTH)]
+        return codes_above(self.code)
 
     def ancestors(self) -> list["Area"]:
         return list(Area.objects.filter(code__in=self.ancestor_codes).order_by("code"))

@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from wangge.accounts.models import User
-from wangge.areas.models import Area, Membership, Role
+from wangge.areas.models import Area, Membership, Role, codes_above
 from wangge.people.models import Household, PartyMemberHousehold, Resident
 
 # Roles whose holders see the registry (households, residents) of their subtree.
@@ -80,6 +80,15 @@ def prefix_q(field_name: str, prefixes: Iterable[str]) -> Q:
     for prefix in prefixes:
         q |= Q(**{f"{field_name}__startswith": prefix})
     return q
+
+
+def subtree_or_above_q(field_name: str, codes: Iterable[str]) -> Q:
+    """Rows whose area is one of `codes`, lies under one, or lies above one (a street's plan or
+    service point reaches each of its communities; a community's staff see the street's)."""
+    codes = list(codes)
+    return prefix_q(field_name, codes) | Q(
+        **{f"{field_name}__in": [a for c in codes for a in codes_above(c)]}
+    )
 
 
 def scope_of(user: User) -> Scope:

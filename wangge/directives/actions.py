@@ -264,6 +264,20 @@ ROSTER_ROLES: dict[str, tuple[str, ...]] = {
 }
 
 
+def roster_people(leader: str, cadres: Sequence[str]) -> tuple[User, list[User]]:
+    """The leader and 下沉干部 named by username, or InputError naming the field."""
+    leader, cadres = leader.strip(), [c.strip() for c in cadres if c.strip()]
+    if not leader:
+        raise InputError("leader", "请填写包抓领导的用户名")
+    people = {u.username: u for u in User.objects.filter(username__in=[leader, *cadres], is_active=True)}
+    if leader not in people:
+        raise InputError("leader", f"包抓领导：没有用户 {leader}")
+    missing = [c for c in cadres if c not in people]
+    if missing:
+        raise InputError("cadres", f"下沉干部：没有用户 {missing[0]}")
+    return people[leader], [people[c] for c in cadres]
+
+
 def _roster_memberships(area: Area) -> list[Membership]:
     """Posts in the area, and the community or grid posts just above it (a grid's own community staff)."""
     above = [c for c in area.ancestor_codes if len(c) >= 12]
@@ -331,10 +345,14 @@ def do_start_emergency(
 
 
 @transaction.atomic
-def do_end_emergency(emergency: Emergency, *, actor: User) -> Emergency:
-    """恢复常态: the area goes back to its everyday staffing; the roster stays on record."""
-    if not may_switch(actor, emergency.area):
+def do_end_emergency(area: Area, *, actor: User) -> Emergency:
+    """恢复常态 of an area switched itself (not one covered by an area above it): it goes back to its
+    everyday staffing; the roster stays on record."""
+    if not may_switch(actor, area):
         raise NotAllowed("只有街道、区指挥中心或包联领导可以解除应急状态")
+    emergency = Emergency.objects.filter(area=area, ended_at=None).first()
+    if emergency is None:
+        raise NotAllowed("该区域不在应急状态")
     if not Emergency.objects.filter(pk=emergency.pk, ended_at=None).update(
         ended_at=timezone.now(), ended_by=actor
     ):

@@ -79,7 +79,7 @@ def check_admission(
     )
     if not communities:
         return []
-    owners = {code[:n] for a in communities for code in [a.code] for n in range(6, len(code) + 1, 3)}
+    owners = {c for a in communities for c in [*a.ancestor_codes, a.code]}
     items = list(DutyItem.objects.filter(area__code__in=owners).select_related("area"))
     found: dict[tuple[str, str], list[str]] = {}
     for community in communities:

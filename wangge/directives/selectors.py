@@ -12,8 +12,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from wangge.accounts.models import User
-from wangge.areas.models import Area, Role
-from wangge.areas.scoping import codes_with, holds_over, prefix_q, scope_of
+from wangge.areas.models import Area, Role, codes_above
+from wangge.areas.scoping import codes_with, holds_over, prefix_q, scope_of, subtree_or_above_q
 from wangge.directives.models import Directive, Emergency, Receipt
 
 SENDING_ROLES = frozenset({Role.DISTRICT_STAFF, Role.LEADER, Role.STREET_STAFF, Role.COMMUNITY_STAFF})
@@ -33,9 +33,11 @@ def directives_for(user: User) -> QuerySet[Directive]:
     """Directives I sent or received, and those sent to (or above) the areas I send to."""
     if scope_of(user).everything:
         return Directive.objects.all()
-    codes = codes_with(user, SENDING_ROLES)
-    above = [code[:n] for code in codes for n in range(6, len(code), 3)]
-    q = Q(sender=user) | Q(receipts__user=user) | prefix_q("areas__code", codes) | Q(areas__code__in=above)
+    q = (
+        Q(sender=user)
+        | Q(receipts__user=user)
+        | subtree_or_above_q("areas__code", codes_with(user, SENDING_ROLES))
+    )
     return Directive.objects.filter(pk__in=Directive.objects.filter(q).values("pk"))
 
 
@@ -153,9 +155,8 @@ def progress_by_place(directive: Directive, receipts: QuerySet[Receipt]) -> list
 
 def emergency_over(code: str) -> Emergency | None:
     """The open emergency covering a place (on it or an area above it)."""
-    covering = [code[:n] for n in range(6, len(code) + 1, 3)]
     return (
-        Emergency.objects.filter(area__code__in=covering, ended_at=None)
+        Emergency.objects.filter(area__code__in=[*codes_above(code), code], ended_at=None)
         .select_related("area")
         .order_by("area__code")
         .first()

@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from wangge.areas.models import Area
+from wangge.areas.scoping import subtree_or_above_q
 from wangge.directory.models import ServiceKind, ServicePoint
 from wangge.lib.geo import metres
 from wangge.people.models import Household
@@ -13,10 +14,9 @@ from wangge.people.models import Household
 def serving(code: str) -> QuerySet[ServicePoint]:
     """Points serving a place: those of the place and everything under it, and those of the areas
     above it (a street's legal aid serves each of its communities)."""
-    above = [code[:n] for n in range(6, len(code), 3)]
     return (
         ServicePoint.objects.filter(active=True)
-        .filter(Q(area__code__startswith=code) | Q(area__code__in=above))
+        .filter(subtree_or_above_q("area__code", [code]))
         .select_related("area")
     )
 

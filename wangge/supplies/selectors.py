@@ -6,12 +6,12 @@ over to the people on a list under their area. Everyone in those roles (and åŒ…è
 overlaps a distribution's sees it, and its list within their own area; units' staff do not.
 """
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from wangge.accounts.models import User
 from wangge.areas.models import Area, Level, Role
-from wangge.areas.scoping import codes_with, holds_over, prefix_q, scope_of
+from wangge.areas.scoping import codes_with, holds_over, prefix_q, scope_of, subtree_or_above_q
 from wangge.people.schedule import grid_of_codes
 from wangge.supplies.models import Distribution, Entitlement
 from wangge.visits.selectors import VISITING_ROLES
@@ -33,19 +33,10 @@ def may_deliver(user: User, entitlement: Entitlement) -> bool:
 SEEING_ROLES = MANAGING_ROLES | DELIVERING_ROLES | {Role.LEADER}
 
 
-def _overlap_q(user: User) -> Q:
-    """Distributions whose area contains one of mine or lies inside one of mine."""
-    codes = codes_with(user, SEEING_ROLES)
-    q = prefix_q("area__code", codes)
-    for code in codes:
-        q |= Q(area__code__in=[code[:n] for n in range(6, len(code), 3)])
-    return q
-
-
 def distributions_for(user: User) -> QuerySet[Distribution]:
     if scope_of(user).everything:
         return Distribution.objects.all()
-    return Distribution.objects.filter(_overlap_q(user))
+    return Distribution.objects.filter(subtree_or_above_q("area__code", codes_with(user, SEEING_ROLES)))
 
 
 def get_distribution_for(user: User, distribution_id: int) -> Distribution:

@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from wangge.accounts.models import User
-from wangge.areas.models import DISTRICT_CODE_LENGTH, SEGMENT_LENGTH, Membership, Role
+from wangge.areas.models import Membership, Role, codes_above
 from wangge.areas.scoping import Scope, prefix_q, scope_of
 from wangge.tickets import workflow
 from wangge.tickets.models import LADDER, Assignment, Level, Status, SummonsCall, Ticket
@@ -41,7 +41,7 @@ ROLE_LEVEL = {role: level for level, role in DISPATCH_ROLE.items()}
 
 def ancestor_codes(code: str) -> list[str]:
     """The code itself and every ancestor's code, root first."""
-    return [code[:n] for n in range(DISTRICT_CODE_LENGTH, len(code) + 1, SEGMENT_LENGTH)]
+    return [*codes_above(code), code]
 
 
 def _area_ticket_prefixes(scope: Scope) -> list[str]:

@@ -26,6 +26,7 @@ from wangge.directives.actions import (
     do_report_back,
     do_send_directive,
     do_start_emergency,
+    roster_people,
 )
 from wangge.directives.admission import AdmissionFlagged
 from wangge.directives.models import POST_ORDER, Attachment, Emergency, ReportPhoto
@@ -290,29 +291,15 @@ def emergency(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("step") == "end":
-                current = emergency_over(area.code)
-                if current is None or current.area_id != area.pk:
-                    raise NotAllowed("该区域不在应急状态")
-                do_end_emergency(current, actor=user)
+                do_end_emergency(area, actor=user)
             else:
-                names = [n for n in request.POST.get("cadres", "").replace("，", ",").split(",") if n.strip()]
-                people = {
-                    u.username: u
-                    for u in User.objects.filter(username__in=[n.strip() for n in names], is_active=True)
-                }
-                missing = [n.strip() for n in names if n.strip() not in people]
-                leader = User.objects.filter(
-                    username=request.POST.get("leader", "").strip(), is_active=True
-                ).first()
-                if leader is None:
-                    raise InputError("leader", "请填写包抓领导的用户名")
-                if missing:
-                    raise InputError("cadres", f"没有用户 {missing[0]}")
+                names = request.POST.get("cadres", "").replace("，", ",").split(",")
+                leader, cadres = roster_people(request.POST.get("leader", ""), names)
                 do_start_emergency(
                     area,
                     reason=request.POST.get("reason", ""),
                     leader=leader,
-                    cadres=list(people.values()),
+                    cadres=cadres,
                     actor=user,
                 )
             return redirect("web:emergency", code=area.code)

@@ -35,7 +35,7 @@ def four_lists(request: HttpRequest, code: str) -> HttpResponse:
     area = _area_with_registry(user, code)
     tickets = open_tickets(area, tickets_for(user))
     labels = dict(Status.choices)
-    by_status = tickets.values_list("status").annotate(n=Count("id")).order_by()
+    by_status = list(tickets.values_list("status").annotate(n=Count("id")).order_by())
     return render(
         request,
         "web/four_lists.html",
@@ -44,7 +44,7 @@ def four_lists(request: HttpRequest, code: str) -> HttpResponse:
             "breadcrumbs": _breadcrumbs(user, area),
             "base": base_counts(area, scoping.households_for(user), timezone.localdate()),
             "by_status": [(labels.get(s, s), n) for s, n in by_status],
-            "open_count": tickets.count(),
+            "open_count": sum(n for _status, n in by_status),
             "overdue_count": tickets.filter(overdue_q(timezone.now())).count(),
             "tickets": tickets.select_related("category").order_by("-submitted_at")[:30],
             "stocks": scarce_first(area),

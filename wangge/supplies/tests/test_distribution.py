@@ -13,13 +13,24 @@ from wangge.conftest import DEMO_COMMUNITY, DEMO_GRID, DEMO_STREET, OTHER_STREET
 from wangge.lib.errors import InputError, NotAllowed
 from wangge.people.models import Resident
 from wangge.supplies.actions import Rule, do_create_distribution, do_deliver, do_stock_in
-from wangge.supplies.models import Delivery, Entitlement, Item, Stock, StockEntry
+from wangge.supplies.models import Delivery, Distribution, Entitlement, Item, Stock, StockEntry
 from wangge.supplies.selectors import progress_by_grid
 
 
 def _kits(actor, quantity: int = 500) -> Stock:  # type: ignore[no-untyped-def]
     item, _ = Item.objects.get_or_create(name="健康包", defaults={"unit": "份"})
     return do_stock_in(area=Area.objects.get(code=DEMO_COMMUNITY), item=item, quantity=quantity, actor=actor)
+
+
+def _over_sixties(stock: Stock, community) -> Distribution:  # type: ignore[no-untyped-def]
+    """A health kit for everyone 60 and over in the demo community."""
+    return do_create_distribution(
+        title="健康包",
+        area=Area.objects.get(code=DEMO_COMMUNITY),
+        stock=stock,
+        rule=Rule(min_age=60),
+        actor=community,
+    )
 
 
 def _age(r: Resident, today: dt.date) -> int:
@@ -102,13 +113,7 @@ def test_bad_plans_name_the_field(actor) -> None:  # type: ignore[no-untyped-def
 def test_each_person_once_and_the_stock_moves_once(actor) -> None:  # type: ignore[no-untyped-def]
     community, worker = actor("community"), actor("gridworker")
     stock = _kits(community, quantity=2)
-    plan = do_create_distribution(
-        title="健康包",
-        area=Area.objects.get(code=DEMO_COMMUNITY),
-        stock=stock,
-        rule=Rule(min_age=60),
-        actor=community,
-    )
+    plan = _over_sixties(stock, community)
     in_grid = plan.entitlements.filter(area_code__startswith=DEMO_GRID).order_by("id")
     first, second, third = list(in_grid[:3])
     do_deliver(first, actor=worker)
@@ -136,13 +141,7 @@ def test_two_workers_recording_the_same_delivery_at_once(committed_city) -> None
 
     community = User.objects.get(username="community")
     stock = _kits(community, quantity=100)
-    plan = do_create_distribution(
-        title="健康包",
-        area=Area.objects.get(code=DEMO_COMMUNITY),
-        stock=stock,
-        rule=Rule(min_age=60),
-        actor=community,
-    )
+    plan = _over_sixties(stock, community)
     deliverers = [User.objects.get(username=n) for n in ("gridworker", "gridhead", "community", "volunteer")]
     targets = list(plan.entitlements.filter(area_code__startswith=DEMO_GRID).order_by("id")[:3])
     outcomes: list[str] = []
