@@ -6,6 +6,7 @@ from functools import partial
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django_tasks_db import DatabaseBackend
 
 from wangge.accounts.models import User
 from wangge.lib import crypto
@@ -34,7 +35,10 @@ def do_send_message(
         ticket_id=ticket_id,
         text=text[:300],
     )
-    transaction.on_commit(partial(deliver_message.enqueue, message.pk))
+    if isinstance(deliver_message.get_backend(), DatabaseBackend):
+        deliver_message.enqueue(message.pk)  # a row in the same transaction: queued if and only if it commits
+    else:
+        transaction.on_commit(partial(deliver_message.enqueue, message.pk))
     return message
 
 

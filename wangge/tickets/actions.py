@@ -92,16 +92,32 @@ def _event(
     at: dt.datetime | None = None,
 ) -> TicketEvent:
     return TicketEvent.objects.create(
-        ticket=ticket,
-        action=action,
-        actor=actor,
-        actor_name=_who(actor),
-        at=at or timezone.now(),
-        from_status=frm,
-        to_status=to,
-        note=note,
-        data=data or {},
+        **_event_fields(ticket, action, actor, frm=frm, to=to, note=note, data=data, at=at)
     )
+
+
+def _event_fields(
+    ticket: Ticket,
+    action: str,
+    actor: User | None,
+    *,
+    frm: str,
+    to: str,
+    note: str = "",
+    data: dict | None = None,
+    at: dt.datetime | None = None,
+) -> dict[str, Any]:
+    return {
+        "ticket": ticket,
+        "action": action,
+        "actor": actor,
+        "actor_name": _who(actor),
+        "at": at or timezone.now(),
+        "from_status": frm,
+        "to_status": to,
+        "note": note,
+        "data": data or {},
+    }
 
 
 def _save_photos(ticket: Ticket, photos: Sequence[UploadedFile], stage: str, actor: User | None) -> None:
@@ -264,8 +280,12 @@ class NewTicket:
 
 
 def do_submit_ticket(new: NewTicket, *, actor: User | None) -> Ticket:
-    """收单. Everything that only reads (checks, grid, category, deadlines, who dispatches) happens before
-    the transaction, so that the database's write lock is held for the inserts alone."""
+    """收单. Everything that only reads (checks, grid, category, deadlines, who is told) happens before the
+    transaction, so that the database's write lock is held for the inserts alone.
+
+    智能分拨: when the router is sure of a unit serving the grid, the system accepts the ticket as a small
+    matter and assigns it to that unit in the same transaction (the transition table's SYSTEM rows), with
+    the accept and assign events on the timeline; otherwise the ticket waits for a dispatcher."""
     title, description = new.title.strip(), new.description.strip()
     if not title:
         raise TicketInputError("title", "请填写标题")
@@ -306,39 +326,67 @@ def do_submit_ticket(new: NewTicket, *, actor: User | None) -> Ticket:
         routing=suggestion.as_json(),
     )
     ticket.contact_phone = phone
-    dispatchers = _dispatchers(ticket)
+    submitted = _event_fields(
+        ticket,
+        "submit",
+        actor,
+        frm="",
+        to=Status.NEW,
+        at=submitted_at,
+        data={"channel": new.channel, "area": area.code},
+    )
+    routed = _route_at_intake(ticket, suggestion, now)
+    told = _dispatchers(ticket) if routed is None else unit_staff([ticket.lead_unit_id])
     with transaction.atomic():
         ticket.save()
         rollup.ticket_added(ticket)
         _save_photos(ticket, new.photos, PhotoStage.SUBMIT, actor)
-        _event(
-            ticket,
-            "submit",
-            actor,
-            frm="",
-            to=Status.NEW,
-            at=submitted_at,
-            data={"channel": new.channel, "area": area.code},
-        )
-        _notify(dispatchers, ticket, f"新诉求（{ticket.get_channel_display()}），请受理")
-    unit_code = suggestion.dispatch_unit_code()
-    return _auto_dispatch(ticket, unit_code, suggestion) if unit_code else ticket
+        TicketEvent.objects.bulk_create(TicketEvent(**e) for e in [submitted, *(routed or [])])
+        if routed is None:
+            _notify(told, ticket, f"新诉求（{ticket.get_channel_display()}），请受理")
+        else:
+            Assignment.objects.create(ticket=ticket, unit_id=ticket.lead_unit_id, lead=True, assigned_at=now)
+            _notify(told, ticket, _assigned_text(ticket.claim_deadline))
+            _notify_resident(ticket, "已受理")
+    return ticket
 
 
-def _auto_dispatch(ticket: Ticket, unit_code: str, suggestion: Suggestion) -> Ticket:
-    """智能派单: the system accepts the ticket as a small matter and assigns it to the unit the router is
-    sure of. If the unit cannot take it (inactive, or not serving this area) the ticket waits for a person."""
-    unit = Unit.objects.filter(code=unit_code, active=True).first()
-    if unit is None:
-        return ticket
+def _route_at_intake(ticket: Ticket, suggestion: Suggestion, now: dt.datetime) -> list[dict] | None:
+    """Accept and assign `ticket` (not yet saved) to the unit the router is sure of, as do_accept and
+    do_assign would for the SYSTEM; returns the two events, or None when it stays with the dispatchers
+    (no sure unit, or the unit no longer serves the grid)."""
+    code = suggestion.dispatch_unit_code()
+    unit = Unit.objects.filter(code=code, active=True).select_related("area").first() if code else None
+    accept = workflow.find("accept", ticket.status, {workflow.SYSTEM})
+    if unit is None or accept is None or not _serves(unit, ticket):
+        return None
+    accepted = workflow.target(accept, ticket.status)
+    assign = workflow.find("assign", accepted, {workflow.SYSTEM})
+    if assign is None:
+        return None
     confidence = suggestion.guesses[Target.UNIT][0].confidence
     why = f"智能分拨（置信度 {confidence:.0%}）"
-    try:
-        with transaction.atomic():
-            do_accept(ticket.pk, actor=None, kind=Kind.SMALL, note=why)
-            return do_assign(ticket.pk, actor=None, units=[unit], note=f"{why}派至{unit.name}")
-    except (WorkflowError, TicketInputError):
-        return ticket
+    to = workflow.target(assign, accepted)
+    frm, ticket.status, ticket.kind = ticket.status, to, Kind.SMALL
+    ticket.accepted_at = ticket.assigned_at = now
+    ticket.lead_unit = unit
+    for name, value in _claim_window(ticket, now).items():
+        setattr(ticket, name, value)
+    return [
+        _event_fields(
+            ticket, "accept", None, frm=frm, to=accepted, note=why, data={"kind": Kind.SMALL}, at=now
+        ),
+        _event_fields(
+            ticket,
+            "assign",
+            None,
+            frm=accepted,
+            to=to,
+            note=f"{why}派至{unit.name}",
+            data={"assignee": None, "units": [unit.code]},
+            at=now,
+        ),
+    ]
 
 
 # --- the transition core ---------------------------------------------------------------------------
@@ -505,7 +553,7 @@ def do_assign(
         Assignment(ticket=ticket, unit=u, lead=i == 0, assigned_at=step.now) for i, u in enumerate(units)
     ]
     Assignment.objects.bulk_create(rows)
-    claim = _next_claim_window(ticket, step.now)
+    window = _claim_window(ticket, step.now)
     ticket = _commit(
         step,
         note=note,
@@ -517,13 +565,25 @@ def do_assign(
         assignee=assignee,
         lead_unit=units[0] if units else None,
         assigned_at=ticket.assigned_at or step.now,
-        claim_deadline=claim,
-        next_escalation_at=claim,
-        remind_at=sla.reminder_before(step.now, claim),
+        **window,
     )
-    recipients = list(unit_staff([u.pk for u in units])) + ([assignee] if assignee else [])
-    _notify(recipients, ticket, f"派单给你，请在{timezone.localtime(claim):%m-%d %H:%M}前接单")
+    recipients = unit_staff([u.pk for u in units]) + ([assignee] if assignee else [])
+    _notify(recipients, ticket, _assigned_text(window["claim_deadline"]))
     return ticket
+
+
+def _claim_window(ticket: Ticket, now: dt.datetime) -> dict[str, Any]:
+    """A new assignee has one claim window from now; the worker reminds before and escalates after it."""
+    claim = _next_claim_window(ticket, now)
+    return {
+        "claim_deadline": claim,
+        "next_escalation_at": claim,
+        "remind_at": sla.reminder_before(now, claim),
+    }
+
+
+def _assigned_text(claim: dt.datetime | None) -> str:
+    return f"派单给你，请在{timezone.localtime(claim):%m-%d %H:%M}前接单"
 
 
 def _admission_flags(ticket: Ticket, assignee: User) -> list[Flag]:
@@ -950,7 +1010,7 @@ def do_remind(ticket_id: int, *, due_by: dt.datetime) -> bool:
         text = "即将到办结时限"
     else:
         units = list(Assignment.objects.filter(ticket=ticket, active=True).values_list("unit_id", flat=True))
-        users = list(unit_staff([u for u in units if u])) + ([ticket.assignee] if ticket.assignee else [])
+        users = unit_staff(units) + ([ticket.assignee] if ticket.assignee else [])
         if ticket.status in (Status.NEW, Status.ACCEPTED, Status.RETURNED):
             users = _dispatchers(ticket)
         deadline = ticket.claim_deadline

@@ -6,6 +6,7 @@ else answers 404.
 """
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -145,7 +146,9 @@ def allowed_actions(user: User, ticket: Ticket, relations: set[str] | None = Non
     return seen
 
 
-def unit_staff(unit_ids: list[int]) -> QuerySet[User]:
-    return User.objects.filter(
-        memberships__active=True, memberships__role=Role.UNIT_STAFF, memberships__unit_id__in=unit_ids
-    ).distinct()
+def unit_staff(unit_ids: Iterable[int | None]) -> list[User]:
+    """The staff of these units, as users holding only their ids (all a notification needs)."""
+    ids = Membership.objects.filter(
+        active=True, role=Role.UNIT_STAFF, unit_id__in=[i for i in unit_ids if i]
+    ).values_list("user_id", flat=True)
+    return [User(pk=i) for i in sorted(set(ids))]
