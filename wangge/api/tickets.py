@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
@@ -258,15 +259,6 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> Status:
     """收单: submit a ticket from another system. The grid is found from lat/lng, the area code or the
     address. The same `external_id` from the same channel answers 200 with the ticket it created first."""
     user: User = request.user  # type: ignore[assignment]
-    if payload.external_id:
-        # No ORDER BY: with one, SQLite walks the primary key instead of the (external_id, channel) index.
-        seen = list(
-            Ticket.objects.filter(channel=payload.channel, external_id=payload.external_id)
-            .order_by()
-            .values_list("pk", flat=True)[:1]
-        )
-        if seen:
-            return Status(200, ticket_row(Ticket.objects.select_related("area", "category").get(pk=seen[0])))
     place = resolve_place(lat=payload.lat, lng=payload.lng, address=payload.address, area_code=payload.area)
     new = a.NewTicket(
         title=payload.title,
@@ -282,8 +274,27 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> Status:
         contact_phone=payload.contact_phone.strip(),
         external_id=payload.external_id,
     )
-    ticket = a.do_submit_ticket(new, actor=user)
+    try:
+        ticket = a.do_submit_ticket(new, actor=user)
+    except IntegrityError:  # the unique (channel, external_id): sent before, or twice at once
+        first = seen_before(payload.channel, payload.external_id)
+        if first is None:
+            raise
+        return Status(200, ticket_row(first))
     return Status(201, ticket_row(ticket))
+
+
+def seen_before(channel: str, external_id: str) -> Ticket | None:
+    """The ticket created from this channel's `external_id`, if any (through the unique index)."""
+    if not external_id:
+        return None
+    rows = (
+        Ticket.objects.filter(channel=channel, external_id=external_id)
+        .exclude(external_id="")
+        .select_related("area", "category", "assignee", "lead_unit")
+        .order_by()  # no ORDER BY: SQLite would walk the primary key instead of the index
+    )
+    return next(iter(rows[:1]), None)
 
 
 @router.get("/tickets")

@@ -12,7 +12,8 @@ from wangge.lib.masking import mask_phone
 class Notification(models.Model):
     """One message in a user's inbox (站内消息)."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    # Indexed as the first column of (user, read_at).
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications", db_index=False)
     ticket = models.ForeignKey(
         "tickets.Ticket", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )

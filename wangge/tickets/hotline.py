@@ -168,6 +168,7 @@ def import_hotline(
         Ticket.objects.filter(
             channel=Channel.HOTLINE, external_id__in=[v.get("external_id", "") for _, v in rows]
         )
+        .exclude(external_id="")
         .order_by()
         .values_list("external_id", flat=True)
     )

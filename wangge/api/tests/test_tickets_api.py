@@ -1,7 +1,12 @@
 """The ticket API contract: create, read, list, actions, stats."""
 
 import json
+import threading
 
+from django.db import connections
+from django.test import Client
+
+from wangge.accounts.models import User
 from wangge.areas.models import Area
 from wangge.conftest import DEMO_COMMUNITY, DEMO_GRID, OTHER_STREET
 from wangge.tickets.models import Ticket
@@ -82,6 +87,34 @@ def test_same_external_id_creates_nothing_twice(client_for) -> None:  # type: ig
     second = post(client_for("district"), "/api/v1/tickets", body)
     assert (first.status_code, second.status_code) == (201, 200)
     assert first.json()["id"] == second.json()["id"] and Ticket.objects.count() == 1
+
+
+def test_the_same_external_id_sent_at_once_makes_one_ticket(committed_city) -> None:  # type: ignore[no-untyped-def]
+    """A hotline system retrying on a timeout can send one request twice at the same moment."""
+    body = {"title": "t", "description": "d", "area": DEMO_GRID, "channel": "12345", "external_id": "GD-RACE"}
+    user = User.objects.get(username="district")
+    senders = 4
+    barrier = threading.Barrier(senders)
+    answers: list[tuple[int, int]] = []
+
+    def send() -> None:
+        client = Client()
+        client.force_login(user)
+        try:
+            barrier.wait()
+            response = post(client, "/api/v1/tickets", body)
+            answers.append((response.status_code, response.json()["id"]))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(senders)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(status for status, _ in answers) == [200] * (senders - 1) + [201], answers
+    created = Ticket.objects.get(channel="12345", external_id="GD-RACE")
+    assert {pk for _, pk in answers} == {created.pk}
 
 
 def test_actions_200_409_404_422(client_for, new_ticket) -> None:  # type: ignore[no-untyped-def]
