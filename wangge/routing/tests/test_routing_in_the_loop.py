@@ -8,9 +8,12 @@ import random
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
+from wangge.accounts.models import User
 from wangge.conftest import DEMO_GRID
 from wangge.demo.tickets import build_demo_tickets
+from wangge.notify.models import Notification, OutboundMessage
 from wangge.routing.actions import (
     do_train_router,
     do_train_routers,
@@ -20,8 +23,10 @@ from wangge.routing.actions import (
 )
 from wangge.routing.models import RouterModel, Target
 from wangge.routing.store import active_router
-from wangge.tickets.models import Category, Status, Ticket
+from wangge.stats.models import DayRollup
+from wangge.tickets.models import Assignment, Category, Kind, Status, Ticket
 
+COUNTED = ("submitted", "accepted", "assigned")
 LIGHT = ("楼道灯不亮", "3号楼楼道灯坏了一个多星期，晚上老人上下楼不安全")
 
 
@@ -66,9 +71,27 @@ def test_a_chosen_category_wins_and_a_low_confidence_one_is_left_to_people(train
 
 def test_a_sure_unit_is_dispatched_by_the_system(trained, new_ticket, settings, client_for):
     settings.ROUTER_DISPATCH_THRESHOLD = 0.0  # every suggestion is sure enough
-    ticket = new_ticket(*LIGHT, by="community", channel="staff")
+    today = DayRollup.objects.filter(area_code=DEMO_GRID, day=timezone.localdate())
+    before = today.values(*COUNTED).first() or dict.fromkeys(COUNTED, 0)
+    ticket = new_ticket(*LIGHT, by="community", channel="staff", contact_phone="13800000000")
     unit_code = ticket.routing["unit"]["top"][0][0]
     assert ticket.status == Status.ASSIGNED and ticket.lead_unit.code == unit_code
+    ticket.refresh_from_db()  # as saved, not only as returned
+    assert (ticket.status, ticket.kind, ticket.lead_unit.code) == (Status.ASSIGNED, Kind.SMALL, unit_code)
+    assert ticket.accepted_at and ticket.assigned_at and ticket.claim_deadline > ticket.assigned_at
+    assert ticket.next_escalation_at == ticket.claim_deadline and ticket.remind_at < ticket.claim_deadline
+    lead = Assignment.objects.get(ticket=ticket, active=True)
+    assert (lead.unit.code, lead.lead, lead.claimed_at) == (unit_code, True, None)
+    # The unit's staff are told to claim it; the dispatchers are not asked to accept it.
+    staff = set(User.objects.filter(memberships__unit=ticket.lead_unit, memberships__active=True))
+    told = Notification.objects.filter(ticket=ticket)
+    assert staff and {n.user for n in told} == staff and all("派单给你" in n.text for n in told)
+    # The caller hears 已受理, queued for the task worker in the same transaction.
+    sms = OutboundMessage.objects.get(ticket=ticket)
+    assert "已受理" in sms.text and sms.phone == "13800000000"
+    assert DBTaskResult.objects.filter(args_kwargs__args=[sms.pk]).count() == 1
+    after = today.values(*COUNTED).get()
+    assert {k: after[k] - before[k] for k in COUNTED} == dict.fromkeys(COUNTED, 1)
     assert DEMO_GRID.startswith(ticket.lead_unit.area.code)  # only units serving the grid are guessed
     events = list(ticket.events.order_by("id").values_list("action", "actor_id", "note"))
     assert [(a, who) for a, who, _ in events] == [
