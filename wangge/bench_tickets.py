@@ -1,8 +1,9 @@
 """The ticket figures of `make bench`:
 
 - intake: POST /api/v1/tickets from concurrent clients against a real gunicorn server (token auth, grid
-  lookup from lat/lng, SLA deadlines, timeline event, inbox notifications), beside a bare Django view that
-  only inserts one row, on the same server and database in the same run; the ratio is the figure;
+  lookup from lat/lng, routing and 智能分拨, SLA deadlines, timeline events, inbox notifications), beside a
+  bare Django view that only inserts one row, on the same server and database in the same run, in rounds
+  of one then the other; the ratio (the median round's) is the figure;
 - the full KPI query (PRODUCT.md section 5) for the whole district's last year over 1,000,000 tickets,
   after the copied tickets are counted into the daily rollup (`rebuild_stats`, timed too).
 
@@ -22,6 +23,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+ROUNDS = 5
 
 
 def _free_port() -> int:
@@ -137,23 +139,41 @@ def bench_intake(rows: list[tuple[str, str, str]], *, count: int, clients: int) 
     ]
     port = _free_port()
     server = _serve(port)
+    api_headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    bare_path = f"/bench/insert/?user={user_id}"
+    api_seconds = bare_seconds = 0.0
+    api_lat: list[float] = []
+    bare_lat: list[float] = []
+    ratios = []
     try:
-        api_headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         _load(port, "/api/v1/tickets", bodies[: clients * 2], api_headers, clients)  # warm up
-        api_seconds, api_lat = _load(port, "/api/v1/tickets", bodies[clients * 2 :], api_headers, clients)
-        bare_bodies = [b"{}"] * len(bodies[clients * 2 :])
-        _load(port, f"/bench/insert/?user={user_id}", bare_bodies[: clients * 2], {}, clients)
-        bare_seconds, bare_lat = _load(port, f"/bench/insert/?user={user_id}", bare_bodies, {}, clients)
+        _load(port, bare_path, [b"{}"] * clients * 2, {}, clients)
+        measured = bodies[clients * 2 :]
+        # Rounds of intake then bare, back to back: a slow minute of a shared machine slows both sides of
+        # a round alike, and the ratio is the median of the rounds'.
+        for r in range(ROUNDS):
+            batch = measured[r::ROUNDS]
+            seconds, latencies = _load(port, "/api/v1/tickets", batch, api_headers, clients)
+            bare, bare_latencies = _load(port, bare_path, [b"{}"] * len(batch), {}, clients)
+            api_seconds, bare_seconds = api_seconds + seconds, bare_seconds + bare
+            api_lat += latencies
+            bare_lat += bare_latencies
+            ratios.append(bare / seconds)
     finally:
         server.terminate()
         server.wait(timeout=30)
     n = len(api_lat)
-    api_rate, bare_rate = n / api_seconds, n / bare_seconds
-    rows.append((f"ticket intake, API, {clients} clients", f"{n:,} tickets", f"{api_rate:,.0f}/s"))
+    rows.append((f"ticket intake, API, {clients} clients", f"{n:,} tickets", f"{n / api_seconds:,.0f}/s"))
     rows.append(("  latency p50 / p95", "", f"{_ms(api_lat, 0.5)} / {_ms(api_lat, 0.95)}"))
-    rows.append((f"bare insert view, {clients} clients", f"{n:,} rows", f"{bare_rate:,.0f}/s"))
+    rows.append((f"bare insert view, {clients} clients", f"{n:,} rows", f"{n / bare_seconds:,.0f}/s"))
     rows.append(("  latency p50 / p95", "", f"{_ms(bare_lat, 0.5)} / {_ms(bare_lat, 0.95)}"))
-    rows.append(("intake / bare ratio (aim >= 0.5)", "", f"{api_rate / bare_rate:.2f}"))
+    rows.append(
+        (
+            f"intake / bare ratio (aim >= 0.5), {ROUNDS} rounds",
+            f"{min(ratios):.2f} .. {max(ratios):.2f}",
+            f"median {statistics.median(ratios):.2f}",
+        )
+    )
 
 
 def grow_tickets(target: int) -> int:
