@@ -80,20 +80,9 @@ def _who(actor: User | None) -> str:
     return actor.shown_name if actor is not None else "系统"
 
 
-def _event(
-    ticket: Ticket,
-    action: str,
-    actor: User | None,
-    *,
-    frm: str,
-    to: str,
-    note: str = "",
-    data: dict | None = None,
-    at: dt.datetime | None = None,
-) -> TicketEvent:
-    return TicketEvent.objects.create(
-        **_event_fields(ticket, action, actor, frm=frm, to=to, note=note, data=data, at=at)
-    )
+def _event(ticket: Ticket, action: str, actor: User | None, **fields: Any) -> TicketEvent:
+    """Write one timeline event (the fields as `_event_fields` takes them)."""
+    return TicketEvent.objects.create(**_event_fields(ticket, action, actor, **fields))
 
 
 def _event_fields(
@@ -107,6 +96,7 @@ def _event_fields(
     data: dict | None = None,
     at: dt.datetime | None = None,
 ) -> dict[str, Any]:
+    """One timeline line: `frm` and `to` are statuses, `at` defaults to now."""
     return {
         "ticket": ticket,
         "action": action,
