@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from wangge.accounts.models import User
@@ -186,10 +186,15 @@ def import_hotline(
             good.append(_Row(number, new))
     if report.errors and not skip_bad:
         return report
-    with transaction.atomic():
-        for row in good:
-            do_submit_ticket(row.new, actor=actor)
-            report.created += 1
-            progress(1)
+    try:
+        with transaction.atomic():
+            for row in good:
+                do_submit_ticket(row.new, actor=actor)
+                report.created += 1
+                progress(1)
+    except IntegrityError:  # another import wrote one of these 工单编号 between the check and now
+        raise ImportFileError(
+            "其中有工单刚刚已由另一次导入写入，本次未写入任何工单；请重新导入，已导入的会跳过"
+        ) from None
     report.written = True
     return report

@@ -1,11 +1,13 @@
 """12345 export import: mapping, grid from the address, idempotence, row errors, all-or-nothing."""
 
 import io
+import threading
 from collections.abc import Sequence
 
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connections
 from django.utils import timezone
 
 from wangge.areas.models import Area
@@ -61,6 +63,36 @@ def test_import_finds_grids_and_twice_creates_nothing_twice(db) -> None:  # type
     assert leak.masked_contact_phone == "139****5678" and timezone.localtime(leak.submitted_at).hour == 9
     again = import_hotline(name="12345.xlsx", content=content, actor=None)
     assert (again.created, again.already_imported) == (0, 2) and Ticket.objects.count() == 2
+
+
+def test_one_file_imported_twice_at_once_is_written_once(committed_city) -> None:  # type: ignore[no-untyped-def]
+    """Two staff upload the same export at the same moment: one import writes it; the other skips every
+    row as already imported or, when both checked before either wrote, writes nothing and says so."""
+    address = community_address()
+    rows = [[f"GD-TWICE-{i}", "2026-11-20 10:30", "", "", address, "路灯不亮", "", ""] for i in range(20)]
+    content = xlsx(rows)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def upload() -> None:
+        try:
+            barrier.wait()
+            report = import_hotline(name="12345.xlsx", content=content, actor=None)
+            outcomes.append(f"created {report.created}, skipped {report.already_imported}")
+        except ImportFileError as exc:
+            outcomes.append(str(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=upload) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert "created 20, skipped 0" in outcomes and len(outcomes) == 2, outcomes
+    other = next(o for o in outcomes if o != "created 20, skipped 0")
+    assert other == "created 0, skipped 20" or "另一次导入" in other, outcomes
+    assert Ticket.objects.filter(external_id__startswith="GD-TWICE-").count() == 20
 
 
 def test_bad_rows_are_reported_and_nothing_is_written(db) -> None:  # type: ignore[no-untyped-def]
