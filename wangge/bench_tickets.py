@@ -199,7 +199,9 @@ def grow_tickets(target: int) -> int:
                 f"WHERE id <= %s ORDER BY id LIMIT %s",
                 [base_max, missing],
             )
-        cursor.execute("ANALYZE")
+        # As autovacuum would leave a table after a million inserts: planner statistics, and on PostgreSQL
+        # the visibility map too, without which an index-only scan (the exact medians) visits the heap.
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     return Ticket.objects.count()
 
 
