@@ -54,7 +54,8 @@ def database_from_url(url: str) -> dict:
             # the task worker once gave up at start while the deadline worker escalated a backlog).
             # The log is copied back into the database every 10,000 pages (40 MB) instead of 1,000: a
             # new ticket touches some twenty index pages, mostly the same hot ones, and each copy writes
-            # a page once however often it changed (intake/bare in `make bench`: 0.32 -> 0.35).
+            # a page once however often it changed (intake/bare in paired runs of the intake bench:
+            # 0.32 -> 0.35).
             "OPTIONS": {
                 "timeout": 20,
                 "init_command": (
