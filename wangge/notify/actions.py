@@ -10,6 +10,7 @@ from django_tasks_db import DatabaseBackend
 
 from wangge.accounts.models import User
 from wangge.lib import crypto
+from wangge.lib.inserts import insert
 from wangge.notify.models import MessageChannel, Notification, OutboundMessage
 from wangge.notify.tasks import deliver_message
 
@@ -19,7 +20,7 @@ def do_notify_users(users: Iterable[User], text: str, *, ticket_id: int | None =
         Notification(user=u, ticket_id=ticket_id, text=text[:300], url=url)
         for u in {u.pk: u for u in users}.values()
     ]
-    Notification.objects.bulk_create(rows)
+    insert(rows)
     return len(rows)
 
 

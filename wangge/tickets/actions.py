@@ -22,6 +22,7 @@ from wangge.areas.models import Level as AreaLevel
 from wangge.areas.scoping import scope_of
 from wangge.directives.admission import COMMUNITY_CODE_LENGTH, AdmissionFlagged, Flag, check_admission
 from wangge.lib.errors import InputError, NotAllowed
+from wangge.lib.inserts import insert
 from wangge.lib.refreshed import Refreshed
 from wangge.notify.actions import do_notify_users, do_send_message
 from wangge.routing.models import Target
@@ -326,17 +327,23 @@ def do_submit_ticket(new: NewTicket, *, actor: User | None) -> Ticket:
         data={"channel": new.channel, "area": area.code},
     )
     routed = _route_at_intake(ticket, suggestion, now)
-    told = _dispatchers(ticket) if routed is None else unit_staff([ticket.lead_unit_id])
+    events = [TicketEvent(**e) for e in [submitted, *(routed or [])]]
+    if routed is None:
+        told, assignments = _dispatchers(ticket), []
+        text = f"新诉求（{ticket.get_channel_display()}），请受理"
+    else:
+        told, text = unit_staff([ticket.lead_unit_id]), _assigned_text(ticket.claim_deadline)
+        assignments = [Assignment(ticket=ticket, unit_id=ticket.lead_unit_id, lead=True, assigned_at=now)]
+    # The rows are built above and written by `insert` (statements compiled once): SQLite's write lock
+    # is held for little more than the executes.
     with transaction.atomic():
-        ticket.save()
+        insert([ticket])
         rollup.ticket_added(ticket)
         _save_photos(ticket, new.photos, PhotoStage.SUBMIT, actor)
-        TicketEvent.objects.bulk_create(TicketEvent(**e) for e in [submitted, *(routed or [])])
-        if routed is None:
-            _notify(told, ticket, f"新诉求（{ticket.get_channel_display()}），请受理")
-        else:
-            Assignment.objects.create(ticket=ticket, unit_id=ticket.lead_unit_id, lead=True, assigned_at=now)
-            _notify(told, ticket, _assigned_text(ticket.claim_deadline))
+        insert(events)
+        insert(assignments)
+        _notify(told, ticket, text)
+        if routed is not None:
             _notify_resident(ticket, "已受理")
     return ticket
 

@@ -169,19 +169,29 @@ class Ticket(models.Model):
     contact_name = models.CharField("联系人", max_length=50, blank=True)
     contact_phone_encrypted = models.TextField(blank=True)
     resident = models.ForeignKey(
-        Resident, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
+        Resident, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets", db_index=False
     )
     submitted_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="submitted_tickets"
     )
     assignee = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="assigned_tickets"
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+        db_index=False,
     )
     lead_unit = models.ForeignKey(
-        Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="led_tickets"
+        Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="led_tickets", db_index=False
     )
     merged_into = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_tickets"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merged_tickets",
+        db_index=False,
     )
     submitted_at = models.DateTimeField("提交时间", default=timezone.now)
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -222,13 +232,27 @@ class Ticket(models.Model):
                 name="ticket_unique_external_id",
             ),
         ]
+        # Columns that are empty when a ticket comes in have partial indexes (WHERE … IS NOT NULL): intake
+        # writes no entry into them, and a lookup by value (`assignee = 5`, `response_seconds >= 600`)
+        # still uses them on SQLite and PostgreSQL. Inserting and committing a new ticket's row on SQLite
+        # took 0.24 ms with these six indexes whole and 0.09 ms with them partial.
         indexes = [
             models.Index(fields=["area_code", "submitted_at"]),
             models.Index(fields=["status", "area_code"]),
             models.Index(fields=["submitted_at"]),
             # The exact medians read one histogram bucket of these in order (stats.kpis).
-            models.Index(fields=["response_seconds", "submitted_at", "area_code"]),
-            models.Index(fields=["handling_seconds", "submitted_at", "area_code"]),
+            *(
+                models.Index(
+                    fields=[column, "submitted_at", "area_code"],
+                    condition=Q(**{f"{column}__isnull": False}),
+                    name=f"ticket_{column}",
+                )
+                for column in ("response_seconds", "handling_seconds")
+            ),
+            *(
+                models.Index(fields=[fk], condition=Q(**{f"{fk}__isnull": False}), name=f"ticket_{fk}")
+                for fk in ("resident", "assignee", "lead_unit", "merged_into")
+            ),
         ]
 
     def __str__(self) -> str:
