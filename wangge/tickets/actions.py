@@ -272,7 +272,7 @@ class NewTicket:
 
 def do_submit_ticket(new: NewTicket, *, actor: User | None) -> Ticket:
     """收单. Everything that only reads (checks, grid, category, deadlines, who is told) happens before the
-    transaction, so that the database's write lock is held for the inserts alone.
+    transaction, so that little but the writes happens under the database's write lock.
 
     智能分拨: when the router is sure of a unit serving the grid, the system accepts the ticket as a small
     matter and assigns it to that unit in the same transaction (the transition table's SYSTEM rows), with
@@ -333,7 +333,8 @@ def do_submit_ticket(new: NewTicket, *, actor: User | None) -> Ticket:
         text = f"新诉求（{ticket.get_channel_display()}），请受理"
     else:
         told, text = unit_staff([ticket.lead_unit_id]), _assigned_text(ticket.claim_deadline)
-        assignments = [Assignment(ticket=ticket, unit_id=ticket.lead_unit_id, lead=True, assigned_at=now)]
+        unit: Unit = ticket.lead_unit  # type: ignore[assignment]  # set by _route_at_intake
+        assignments = _assignment_rows(ticket, None, [unit], now)
     # The rows are built above, before the transaction, and written by `insert` (its statements kept per
     # process), so that less of the time under SQLite's write lock goes to building them.
     with transaction.atomic():
@@ -543,13 +544,7 @@ def do_assign(
     if flags and not confirm_admission:
         raise AdmissionFlagged(flags)
     Assignment.objects.filter(ticket=ticket, active=True).update(active=False)
-    rows = []
-    if assignee is not None:
-        rows.append(Assignment(ticket=ticket, user=assignee, lead=not units, assigned_at=step.now))
-    rows += [
-        Assignment(ticket=ticket, unit=u, lead=i == 0, assigned_at=step.now) for i, u in enumerate(units)
-    ]
-    Assignment.objects.bulk_create(rows)
+    Assignment.objects.bulk_create(_assignment_rows(ticket, assignee, units, step.now))
     window = _claim_window(ticket, step.now)
     ticket = _commit(
         step,
@@ -567,6 +562,16 @@ def do_assign(
     recipients = unit_staff([u.pk for u in units]) + ([assignee] if assignee else [])
     _notify(recipients, ticket, _assigned_text(window["claim_deadline"]))
     return ticket
+
+
+def _assignment_rows(
+    ticket: Ticket, assignee: User | None, units: Sequence[Unit], now: dt.datetime
+) -> list[Assignment]:
+    """The new assignments: the person leads when there are no units, else the first unit does."""
+    rows = [Assignment(ticket=ticket, user=assignee, lead=not units, assigned_at=now)] if assignee else []
+    return rows + [
+        Assignment(ticket=ticket, unit=u, lead=i == 0, assigned_at=now) for i, u in enumerate(units)
+    ]
 
 
 def _claim_window(ticket: Ticket, now: dt.datetime) -> dict[str, Any]:
