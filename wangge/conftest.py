@@ -19,7 +19,7 @@ from wangge.areas.models import Area, Unit
 from wangge.demo.city import DEMO_USERNAMES, build_demo_city
 from wangge.people.models import Household, Resident
 from wangge.routing.store import forget_routers
-from wangge.routing.suggest import unit_areas
+from wangge.routing.suggest import active_units
 from wangge.tickets.actions import (
     NewTicket,
     categories_by_code,
@@ -31,6 +31,7 @@ from wangge.tickets.actions import (
     do_submit_ticket,
 )
 from wangge.tickets.models import Ticket
+from wangge.tickets.queries import unit_posts
 from wangge.tickets.sla import calendar_table, sla_table
 
 TEST_HOUSEHOLDS = 600
@@ -206,15 +207,15 @@ def unit_that_served(new_ticket, actor):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(autouse=True)
 def fresh_reference_tables():  # type: ignore[no-untyped-def]
-    """The per-process copies of the SLA table, calendar, categories, dispatching posts, grid index and
-    routers start empty in every test (a rolled-back test must not leave its rows behind in them)."""
-    tables = (categories_by_code, sla_table, calendar_table, dispatcher_posts)
+    """The per-process copies of the SLA table, calendar, categories, dispatching and unit posts, active
+    units, grid index and routers start empty in every test (a rolled-back test must not leave its rows
+    behind in them)."""
+    tables = (categories_by_code, sla_table, calendar_table, dispatcher_posts, unit_posts, active_units)
     for table in tables:
         table.forget()
     forget_index()
     forget_routers()
     forget_tokens()
-    unit_areas.forget()
     yield
     for table in tables:
         table.forget()

@@ -30,12 +30,13 @@ def do_send_message(
     """Queue an SMS/WeChat message; the task worker delivers it once the transaction commits."""
     if not phone:
         return None
-    message = OutboundMessage.objects.create(
+    message = OutboundMessage(
         channel=channel,
         phone_encrypted=crypto.encrypt(phone, key=settings.FIELD_ENCRYPTION_KEY),
         ticket_id=ticket_id,
         text=text[:300],
     )
+    insert([message])
     if isinstance(deliver_message.get_backend(), DatabaseBackend):
         deliver_message.enqueue(message.pk)  # a row in the same transaction: queued if and only if it commits
     else:

@@ -41,11 +41,13 @@ class Suggestion:
         }
 
 
-def _load_unit_areas() -> dict[str, str]:
-    return dict(Unit.objects.filter(active=True).values_list("code", "area__code"))
+def _load_active_units() -> dict[str, Unit]:
+    return {u.code: u for u in Unit.objects.filter(active=True).select_related("area")}
 
 
-unit_areas = Refreshed(_load_unit_areas)
+# The active units by code, with their areas: what the router may pick and intake assigns to. Shared by
+# the threads of a process, so only read (routing/apps.py forgets them when a unit or area is saved).
+active_units = Refreshed(_load_active_units)
 
 
 def suggest(title: str, description: str, *, area_code: str) -> Suggestion:
@@ -53,11 +55,11 @@ def suggest(title: str, description: str, *, area_code: str) -> Suggestion:
     units share a kind of work (each community has its own property company), and the text alone cannot
     tell which one's patch the ticket is on."""
     suggestion = Suggestion()
-    serving = unit_areas.get()
+    serving = active_units.get()
 
     def serves_here(code: str) -> bool:
-        area = serving.get(code)
-        return area is not None and area_code.startswith(area)
+        unit = serving.get(code)
+        return unit is not None and area_code.startswith(unit.area.code)
 
     for target in Target.values:
         active = active_router(target)

@@ -26,7 +26,7 @@ from wangge.lib.inserts import insert
 from wangge.lib.refreshed import Refreshed
 from wangge.notify.actions import do_notify_users, do_send_message
 from wangge.routing.models import Target
-from wangge.routing.suggest import Suggestion, suggest
+from wangge.routing.suggest import Suggestion, active_units, suggest
 from wangge.stats import rollup
 from wangge.tickets import sla, workflow
 from wangge.tickets.models import (
@@ -161,14 +161,26 @@ def _notify(users: Iterable[User], ticket: Ticket, text: str) -> None:
     do_notify_users(users, f"{ticket.number} {ticket.title}：{text}", ticket_id=ticket.pk)
 
 
+def _resident_inbox(ticket: Ticket) -> User | None:
+    """Whose inbox hears of the ticket's steps: the resident's account, else the submitter when they are
+    not staff (a resident who reported for themselves); None when nobody's."""
+    if ticket.resident_id and ticket.resident and ticket.resident.user_id:
+        return ticket.resident.user
+    if ticket.submitted_by_id and ticket.submitted_by and not ticket.submitted_by.memberships.exists():
+        return ticket.submitted_by
+    return None
+
+
 def _notify_resident(ticket: Ticket, text: str) -> None:
     """The resident hears of each step in their inbox, and by SMS when they gave a phone number."""
+    _tell_resident(ticket, text, _resident_inbox(ticket), ticket.contact_phone)
+
+
+def _tell_resident(ticket: Ticket, text: str, inbox: User | None, phone: str) -> None:
     message = f"您的诉求「{ticket.title}」{text}（{ticket.number}）"
-    if ticket.resident_id and ticket.resident and ticket.resident.user_id:
-        do_notify_users([ticket.resident.user], message, ticket_id=ticket.pk)  # type: ignore[list-item]
-    elif ticket.submitted_by_id and ticket.submitted_by and not ticket.submitted_by.memberships.exists():
-        do_notify_users([ticket.submitted_by], message, ticket_id=ticket.pk)
-    do_send_message(ticket.contact_phone, message, ticket_id=ticket.pk)
+    if inbox is not None:
+        do_notify_users([inbox], message, ticket_id=ticket.pk)
+    do_send_message(phone, message, ticket_id=ticket.pk)
 
 
 def _load_dispatcher_posts() -> dict[tuple[str, str], list[int]]:
@@ -328,6 +340,7 @@ def do_submit_ticket(new: NewTicket, *, actor: User | None) -> Ticket:
     )
     routed = _route_at_intake(ticket, suggestion, now)
     events = [TicketEvent(**e) for e in [submitted, *(routed or [])]]
+    inbox = None
     if routed is None:
         told, assignments = _dispatchers(ticket), []
         text = f"新诉求（{ticket.get_channel_display()}），请受理"
@@ -335,6 +348,7 @@ def do_submit_ticket(new: NewTicket, *, actor: User | None) -> Ticket:
         told, text = unit_staff([ticket.lead_unit_id]), _assigned_text(ticket.claim_deadline)
         unit: Unit = ticket.lead_unit  # type: ignore[assignment]  # set by _route_at_intake
         assignments = _assignment_rows(ticket, None, [unit], now)
+        inbox = _resident_inbox(ticket)
     # The rows are built above, before the transaction, and written by `insert` (its statements kept per
     # process), so that less of the time under SQLite's write lock goes to building them.
     with transaction.atomic():
@@ -345,7 +359,7 @@ def do_submit_ticket(new: NewTicket, *, actor: User | None) -> Ticket:
         insert(assignments)
         _notify(told, ticket, text)
         if routed is not None:
-            _notify_resident(ticket, "已受理")
+            _tell_resident(ticket, "已受理", inbox, phone)
     return ticket
 
 
@@ -354,7 +368,7 @@ def _route_at_intake(ticket: Ticket, suggestion: Suggestion, now: dt.datetime) -
     do_assign would for the SYSTEM; returns the two events, or None when it stays with the dispatchers
     (no sure unit, or the unit no longer serves the grid)."""
     code = suggestion.dispatch_unit_code()
-    unit = Unit.objects.filter(code=code, active=True).select_related("area").first() if code else None
+    unit = active_units.get().get(code) if code else None
     accept = workflow.find("accept", ticket.status, {workflow.SYSTEM})
     if unit is None or accept is None or not _serves(unit, ticket):
         return None

@@ -13,6 +13,7 @@ class TicketsConfig(AppConfig):
         from wangge.lib.refreshed import Refreshed
         from wangge.tickets.actions import categories_by_code, dispatcher_posts
         from wangge.tickets.models import CalendarDay, Category, SlaRule
+        from wangge.tickets.queries import unit_posts
         from wangge.tickets.sla import calendar_table, sla_table
 
         # An edit in this process refreshes the tables it feeds at once (other processes within a minute).
@@ -20,8 +21,8 @@ class TicketsConfig(AppConfig):
             (Category, [categories_by_code, sla_table]),
             (SlaRule, [sla_table]),
             (CalendarDay, [calendar_table]),
-            (Membership, [dispatcher_posts]),
-            (User, [dispatcher_posts]),
+            (Membership, [dispatcher_posts, unit_posts]),
+            (User, [dispatcher_posts, unit_posts]),
         )
         for model, tables in tables_of:
             for table in tables:

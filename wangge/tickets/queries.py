@@ -14,6 +14,7 @@ from django.http import Http404
 from wangge.accounts.models import User
 from wangge.areas.models import Membership, Role, codes_above
 from wangge.areas.scoping import Scope, prefix_q, scope_of
+from wangge.lib.refreshed import Refreshed
 from wangge.tickets import workflow
 from wangge.tickets.models import LADDER, Assignment, Level, Status, SummonsCall, Ticket
 
@@ -146,9 +147,21 @@ def allowed_actions(user: User, ticket: Ticket, relations: set[str] | None = Non
     return seen
 
 
+def _load_unit_posts() -> dict[int, list[int]]:
+    """unit id → the users on its staff, for every unit."""
+    posts: dict[int, list[int]] = {}
+    rows = Membership.objects.filter(active=True, role=Role.UNIT_STAFF, unit__isnull=False)
+    for unit_id, user_id in rows.values_list("unit_id", "user_id"):
+        posts.setdefault(unit_id, []).append(user_id)
+    return posts
+
+
+# Every assignment and summons notifies the units' staff; like the dispatching posts, the staff change
+# seldom (tickets/apps.py forgets them when a membership is saved here; other processes within a minute).
+unit_posts = Refreshed(_load_unit_posts)
+
+
 def unit_staff(unit_ids: Iterable[int | None]) -> list[User]:
     """The staff of these units, as users holding only their ids (all a notification needs)."""
-    ids = Membership.objects.filter(
-        active=True, role=Role.UNIT_STAFF, unit_id__in=[i for i in unit_ids if i]
-    ).values_list("user_id", flat=True)
-    return [User(pk=i) for i in sorted(set(ids))]
+    posts = unit_posts.get()
+    return [User(pk=i) for i in sorted({i for unit in unit_ids if unit for i in posts.get(unit, ())})]

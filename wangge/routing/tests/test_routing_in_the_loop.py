@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from wangge.accounts.models import User
+from wangge.areas.models import Membership, Role
 from wangge.conftest import DEMO_GRID
 from wangge.demo.tickets import build_demo_tickets
 from wangge.notify.models import Notification, OutboundMessage
@@ -102,6 +103,24 @@ def test_a_sure_unit_is_dispatched_by_the_system(trained, new_ticket, settings, 
     assert "智能分拨" in events[2][2] and ticket.lead_unit.name in events[2][2]
     page = client_for("community").get(f"/tickets/{ticket.pk}/").content.decode()
     assert "智能分拨" in page and ticket.lead_unit.name in page and "%" in page
+
+
+def test_dispatch_at_intake_sees_staff_and_units_changed_since(trained, new_ticket, settings):
+    """Intake keeps the active units and the units' staff per process; a change saved here counts at once."""
+    settings.ROUTER_DISPATCH_THRESHOLD = 0.0
+    newcomer = User.objects.create_user("newcomer", password="x")
+    first = new_ticket(*LIGHT, by="community", channel="staff")
+    unit = first.lead_unit
+    Membership.objects.create(user=newcomer, role=Role.UNIT_STAFF, unit=unit)
+    second = new_ticket(*LIGHT, by="community", channel="staff")
+    assert second.lead_unit == unit
+    assert Notification.objects.filter(ticket=second, user=newcomer).exists()
+    assert not Notification.objects.filter(ticket=first, user=newcomer).exists()
+    unit.active = False
+    unit.save()
+    third = new_ticket(*LIGHT, by="community", channel="staff")
+    assert third.lead_unit != unit  # another unit serving the grid, or none
+    assert unit.code not in [code for code, _ in third.routing["unit"]["top"]]
 
 
 def test_no_router_no_guess(db, new_ticket):
