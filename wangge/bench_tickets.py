@@ -3,7 +3,8 @@
 - intake: POST /api/v1/tickets from concurrent clients against a real gunicorn server (token auth, grid
   lookup from lat/lng, routing and 智能分拨, SLA deadlines, timeline events, inbox notifications), beside a
   bare Django view that only inserts one row, on the same server and database in the same run, in rounds
-  of one then the other; the ratio (the median round's) is the figure;
+  of one then the other; the ratio (the median round's) is the figure; a last round of one client shows
+  the same ratio with nothing to wait for (what a request costs, apart from contention);
 - the full KPI query (PRODUCT.md section 5) for the whole district's last year over 1,000,000 tickets,
   after the copied tickets are counted into the daily rollup (`rebuild_stats`, timed too).
 
@@ -24,6 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = 5
+ONE_BY_ONE = 300  # requests of the closing one-client round
 
 
 def _free_port() -> int:
@@ -135,8 +137,9 @@ def bench_intake(rows: list[tuple[str, str, str]], *, count: int, clients: int) 
                 "external_id": f"bench-{i}",
             }
         ).encode()
-        for i, (lat, lng) in enumerate(rng.choice(grids) for _ in range(count))
+        for i, (lat, lng) in enumerate(rng.choice(grids) for _ in range(count + ONE_BY_ONE))
     ]
+    bodies, one_by_one = bodies[:count], bodies[count:]
     port = _free_port()
     server = _serve(port)
     api_headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
@@ -159,6 +162,10 @@ def bench_intake(rows: list[tuple[str, str, str]], *, count: int, clients: int) 
             api_lat += latencies
             bare_lat += bare_latencies
             ratios.append(bare / seconds)
+        # One client, one request at a time: what a request costs with nobody to wait for (no write lock
+        # to queue for, no core to share), beside what it costs under load.
+        alone, alone_lat = _load(port, "/api/v1/tickets", one_by_one, api_headers, 1)
+        bare_alone, bare_alone_lat = _load(port, bare_path, [b"{}"] * len(one_by_one), {}, 1)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -172,6 +179,13 @@ def bench_intake(rows: list[tuple[str, str, str]], *, count: int, clients: int) 
             f"intake / bare ratio (aim >= 0.5), {ROUNDS} rounds",
             f"{min(ratios):.2f} .. {max(ratios):.2f}",
             f"median {statistics.median(ratios):.2f}",
+        )
+    )
+    rows.append(
+        (
+            "  one client: intake / bare latency p50",
+            f"{_ms(alone_lat, 0.5)} / {_ms(bare_alone_lat, 0.5)}",
+            f"ratio {bare_alone / alone:.2f}",
         )
     )
 
