@@ -46,7 +46,8 @@ def _load_active_units() -> dict[str, Unit]:
 
 
 # The active units by code, with their areas: what the router may pick and intake assigns to. Shared by
-# the threads of a process, so only read (routing/apps.py forgets them when a unit or area is saved).
+# the threads of a process and set on new tickets as their lead unit, so only ever read: nothing saved on
+# them, nothing prefetched through them (routing/apps.py forgets them when a unit or area is saved).
 active_units = Refreshed(_load_active_units)
 
 
