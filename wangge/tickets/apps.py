@@ -8,7 +8,6 @@ class TicketsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from wangge.accounts.models import User
         from wangge.areas.models import Membership
         from wangge.lib.refreshed import Refreshed
         from wangge.tickets.actions import categories_by_code, dispatcher_posts
@@ -17,12 +16,12 @@ class TicketsConfig(AppConfig):
         from wangge.tickets.sla import calendar_table, sla_table
 
         # An edit in this process refreshes the tables it feeds at once (other processes within a minute).
+        # The posts are memberships alone (a deleted user's go with it, each with its post_delete).
         tables_of: tuple[tuple[type, list[Refreshed]], ...] = (
             (Category, [categories_by_code, sla_table]),
             (SlaRule, [sla_table]),
             (CalendarDay, [calendar_table]),
             (Membership, [dispatcher_posts, unit_posts]),
-            (User, [dispatcher_posts, unit_posts]),
         )
         for model, tables in tables_of:
             for table in tables:
