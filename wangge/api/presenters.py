@@ -22,6 +22,7 @@ def household_row(household: Household, *, resident_count: int) -> dict:
     return {
         "id": household.pk,
         "area": household.area.code,
+        "area_name": household.area.name,  # the building or its 单元: door numbers repeat per 单元
         "door_no": household.door_no,
         "address": household.address,
         "housing": household.housing,

@@ -55,6 +55,7 @@ class Scope:
     party_membership_ids: tuple[int, ...] = ()  # 包户 assignments
     unit_ids: tuple[int, ...] = ()
     own_household_id: int | None = None  # a resident's own household
+    own_resident_id: int | None = None  # and the resident record itself
     memberships: tuple[Membership, ...] = field(default=(), compare=False)
 
     @staticmethod
@@ -105,7 +106,7 @@ def scope_of(user: User) -> Scope:
         unmask_roles = set(settings.UNMASK_ROLES)
         area_codes = [m.area.code for m in memberships if m.area is not None]
         area_codes += [m.unit.area.code for m in memberships if m.unit is not None]
-        resident = Resident.objects.filter(user=user).only("household_id").first()
+        resident = Resident.objects.filter(user=user).only("pk", "household_id").first()
         scope = Scope(
             everything=user.is_superuser,
             area_prefixes=_collapse(area_codes),
@@ -117,6 +118,7 @@ def scope_of(user: User) -> Scope:
             party_membership_ids=tuple(m.pk for m in memberships if m.role == Role.PARTY_MEMBER),
             unit_ids=tuple(m.unit.pk for m in memberships if m.unit is not None),
             own_household_id=resident.household_id if resident else None,
+            own_resident_id=resident.pk if resident else None,
             memberships=memberships,
         )
     user._wangge_scope = scope  # type: ignore[attr-defined]

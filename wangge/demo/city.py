@@ -109,7 +109,20 @@ DEPARTMENTS = [
     ("YJ", "区应急管理局", "安全生产、防汛、应急救援"),
 ]
 UTILITIES = [("GS", "市供水集团大东营业所", "供水、管网维修"), ("GD", "国网大东供电中心", "供电、线路抢修")]
-PROPERTY_COMPANIES = ["安居物业服务有限公司", "万家物业管理有限公司", "东城物业服务有限公司"]
+# One property company per community (the first serves the demo logins' community); a larger demo reuses
+# the names with a number.
+PROPERTY_COMPANIES = [
+    "安居物业服务有限公司",
+    "万家物业管理有限公司",
+    "东城物业服务有限公司",
+    "和顺物业管理有限公司",
+    "恒信物业服务有限公司",
+    "嘉园物业管理有限公司",
+    "福瑞物业服务有限公司",
+    "金地物业管理有限公司",
+    "康宁物业服务有限公司",
+    "瑞和物业管理有限公司",
+]
 RESIDENT_UNITS = ["区第一中学", "区人民医院", "区税务局", "大东农贸市场", "东塔小学"]
 SOCIAL_ORGS = [("SG1", "区社会工作服务中心", "社工服务、心理疏导")]
 
@@ -522,9 +535,10 @@ def build_demo_city(
                     phone=phone,
                 )
             )
-    for i, name in enumerate(PROPERTY_COMPANIES):
-        # Each property company serves a block of communities; the first serves the demo logins' community.
-        served = communities[i * len(communities) // 3]
+    for i, served in enumerate(communities):
+        name = PROPERTY_COMPANIES[i % len(PROPERTY_COMPANIES)]
+        if i >= len(PROPERTY_COMPANIES):
+            name = name.replace("有限公司", f"第{i // len(PROPERTY_COMPANIES) + 1}分公司")
         orgs.append(
             Unit(
                 code=f"{DISTRICT_CODE}-WY{i + 1}",

@@ -6,14 +6,16 @@ flood-stock count whose deadline passed with two streets still owing their repor
 import datetime as dt
 import random
 
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Replace
 from django.utils import timezone
 
 from wangge.accounts.models import User
 from wangge.areas.models import Area, Role
-from wangge.directives.actions import NewDirective, do_send_directive
+from wangge.directives.actions import NewDirective, do_send_directive, when_text
 from wangge.directives.admission import load_duty_lists
 from wangge.directives.models import Directive, Receipt
+from wangge.notify.models import Notification
 
 REPORTS = [
     "已逐户走访，老人取暖正常",
@@ -41,10 +43,15 @@ def _answer(
 
 
 def _age(directive: Directive, days: float) -> None:
-    """Move a directive (sent now) into the past."""
+    """Move a directive (sent now) into the past, with the messages that announced it (their text
+    names the deadline)."""
     shift = dt.timedelta(days=days)
     Directive.objects.filter(pk=directive.pk).update(
         created_at=F("created_at") - shift, deadline=F("deadline") - shift
+    )
+    said, says = when_text(directive.deadline), when_text(directive.deadline - shift)
+    Notification.objects.filter(text__contains=f"「{directive.title}」").update(
+        text=Replace("text", Value(said), Value(says)), created_at=F("created_at") - shift
     )
 
 

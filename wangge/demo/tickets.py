@@ -9,6 +9,7 @@ ones the actions set, so the statistics pages and KPIs read them exactly as they
 
 import datetime as dt
 import random
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -394,7 +395,7 @@ def build_demo_tickets(
             ticket.contact_phone_encrypted = crypto.encrypt(
                 "1" + rng.choice("3589") + "".join(rng.choice("0123456789") for _ in range(9)), key=key
             )
-        plan = _fill_facts(ticket, template, rng, now)
+        plan = _fill_facts(ticket, template, rng, now, gloom=_gloom(ticket.area_code))
         tickets.append(ticket)
         plans.append(plan)
         if (i + 1) % 1000 == 0:
@@ -452,13 +453,14 @@ def _grid_weights(grids: list[Area]) -> list[int]:
 
 
 def _property_companies() -> dict[str, Unit]:
-    """The property company serving each community (the demo gives one per block of communities)."""
+    """The property company serving each community (its own, or one attached above it). A community
+    with none has its property matters taken by the units of the template's other codes."""
     companies = list(Unit.objects.filter(kind=UnitKind.PROPERTY).select_related("area").order_by("code"))
     by_community: dict[str, Unit] = {}
-    communities = list(Area.objects.filter(level=AreaLevel.COMMUNITY).order_by("code"))
-    for community in communities:
+    for community in Area.objects.filter(level=AreaLevel.COMMUNITY).order_by("code"):
         serving = [c for c in companies if community.code.startswith(c.area.code)]
-        by_community[community.code] = serving[0] if serving else companies[0]
+        if serving:
+            by_community[community.code] = serving[0]
     return by_community
 
 
@@ -471,7 +473,15 @@ def _people_by_area(roles: list[str]) -> dict[str, list[User]]:
     return people
 
 
-def _fill_facts(ticket: Ticket, template: Template, rng: random.Random, now: dt.datetime) -> dict:
+def _gloom(area_code: str) -> float:
+    """How hard a community's residents are to satisfy, from 0 to 1, fixed by its code: the demo's
+    communities differ (seed 004 reports 90.3 % satisfied; some of ours fall below 90 %)."""
+    return zlib.crc32(area_code[:12].encode()) % 1000 / 999
+
+
+def _fill_facts(
+    ticket: Ticket, template: Template, rng: random.Random, now: dt.datetime, *, gloom: float
+) -> dict:
     """Set the timestamps and KPI facts for the ticket's final state; return what the timeline needs."""
     s = ticket.status
     t0 = ticket.submitted_at
@@ -515,12 +525,18 @@ def _fill_facts(ticket: Ticket, template: Template, rng: random.Random, now: dt.
     if r < 0.9:
         ticket.callback_reached = True
         ticket.verdict = rng.choices(
-            [Verdict.SATISFIED, Verdict.BASICALLY_SATISFIED, Verdict.DISSATISFIED], weights=[78, 17, 5]
+            [Verdict.SATISFIED, Verdict.BASICALLY_SATISFIED, Verdict.DISSATISFIED],
+            weights=[78, 17, 3 + 30 * gloom**2],
         )[0]
-        if ticket.verdict == Verdict.DISSATISFIED:  # reopened once, then satisfied
+        if ticket.verdict == Verdict.DISSATISFIED:  # reopened once; then half are content
             ticket.dissatisfied_count, ticket.reopen_count = 1, 1
-            ticket.verdict = Verdict.BASICALLY_SATISFIED
             plan["reopened"] = True
+            if rng.random() < 0.5:
+                ticket.verdict = Verdict.BASICALLY_SATISFIED
+            else:  # 不满意 again: up to the street, which handles it and closes it on the record
+                ticket.dissatisfied_count = 2
+                ticket.level, ticket.ever_escalated, ticket.on_time = Level.STREET, True, False
+                plan["to_street"] = True
     else:
         ticket.rating = rng.choice([3, 4, 5, 5, 5])
     if ticket.channel == Channel.H5 and ticket.rating is None and rng.random() < 0.5:
@@ -738,10 +754,33 @@ def _children(  # type: ignore[no-untyped-def]
                 dispatcher,
                 "居民不满意，重新办理",
             )
+        if plan.get("to_street"):  # the rework, a second 不满意, and the street's own handling
+            span = ticket.resolved_at - ticket.claimed_at
+            second = ticket.claimed_at + span * 0.55
+            ev("resolve", second, Status.IN_PROGRESS, Status.RESOLVED, handler, "已重新处理")
+            ev(
+                "callback",
+                second + span * 0.1,
+                Status.RESOLVED,
+                Status.ACCEPTED,
+                dispatcher,
+                "居民仍不满意，转街道",
+            )
+            ev("assign", second + span * 0.15, Status.ACCEPTED, Status.ASSIGNED, dispatcher, "街道督办")
+            ev("claim", second + span * 0.2, Status.ASSIGNED, Status.IN_PROGRESS, handler)
         ev("resolve", ticket.resolved_at, Status.IN_PROGRESS, Status.RESOLVED, handler, "已处理完毕")
         if ticket.closed_at is None:
             continue
-        if ticket.callback_reached:
+        if plan.get("to_street"):
+            ev(
+                "close",
+                ticket.closed_at,
+                Status.RESOLVED,
+                Status.CLOSED,
+                dispatcher,
+                "已向居民解释政策，不满意意见记录在案",
+            )
+        elif ticket.callback_reached:
             ev("callback", ticket.closed_at, Status.RESOLVED, Status.CLOSED, dispatcher, "电话回访")
         else:
             ev("rate", ticket.closed_at, Status.RESOLVED, Status.CLOSED, None)

@@ -63,7 +63,8 @@ class Checked:
         return [(str(labels[r]), n) for r, n in sorted(counts.items())]
 
 
-def _when(at: dt.datetime) -> str:
+def when_text(at: dt.datetime) -> str:
+    """A deadline as the messages write it."""
     return f"{timezone.localtime(at):%m-%d %H:%M}"
 
 
@@ -159,7 +160,7 @@ def do_send_directive(new: NewDirective, *, actor: User, confirm_admission: bool
     )
     do_notify_users(
         User.objects.filter(pk__in={r[0] for r in checked.receivers}),
-        f"工作指令「{directive.title}」，请签收并于{_when(directive.deadline)}前反馈",
+        f"工作指令「{directive.title}」，请签收并于{when_text(directive.deadline)}前反馈",
         url=reverse("web:field_directives"),
     )
     return directive
@@ -237,7 +238,7 @@ def do_remind_receivers(directive: Directive, *, actor: User) -> int:
         .update(reminded_at=now, remind_count=F("remind_count") + 1)
     ):
         directive.refresh_from_db()
-        raise NotAllowed(f"已于{_when(directive.reminded_at or now)}提醒过，请稍后再试")
+        raise NotAllowed(f"已于{when_text(directive.reminded_at or now)}提醒过，请稍后再试")
     pending = Receipt.objects.filter(directive=directive, reported_at=None)
     users = User.objects.filter(pk__in=pending.values("user_id"))
     count = pending.update(reminded=F("reminded") + 1)
@@ -246,7 +247,7 @@ def do_remind_receivers(directive: Directive, *, actor: User) -> int:
     late = "已超时，" if now > directive.deadline else ""
     do_notify_users(
         users,
-        f"提醒：工作指令「{directive.title}」{late}请于{_when(directive.deadline)}前反馈",
+        f"提醒：工作指令「{directive.title}」{late}请于{when_text(directive.deadline)}前反馈",
         url=reverse("web:field_directives"),
     )
     directive.refresh_from_db()

@@ -31,6 +31,13 @@ class BaseRow:
     aged_60: int = 0
     aged_80: int = 0
 
+    @property
+    def name(self) -> str:
+        """A building with its grid (幸福第2网格 · 1号楼): every grid has a 1号楼."""
+        if self.area.level == Level.BUILDING and self.area.parent is not None:
+            return f"{self.area.parent.name} · {self.area.name}"
+        return self.area.name
+
 
 def _years_ago(today: dt.date, years: int) -> dt.date:
     try:
@@ -43,7 +50,10 @@ def base_counts(area: Area, households: QuerySet[Household], today: dt.date) -> 
     """By building when the area is a community or smaller, by child area above that."""
     households = households.filter(area__code__startswith=area.code)
     if area.level in BUILDING_LEVELS:
-        places = {a.code: a for a in Area.objects.filter(code__startswith=area.code, level=Level.BUILDING)}
+        buildings = Area.objects.filter(code__startswith=area.code, level=Level.BUILDING).select_related(
+            "parent"
+        )
+        places = {a.code: a for a in buildings}
         if area.level in (Level.BUILDING, Level.UNIT):
             places = {area.code: area}
     else:

@@ -3,6 +3,7 @@
 import datetime as dt
 import time
 from collections.abc import Sequence
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -15,6 +16,7 @@ from wangge.routing.hotspots import monday
 from wangge.routing.models import RouterModel, Target
 from wangge.routing.proactive import hotspots_in, may_plan
 from wangge.routing.store import read_active
+from wangge.routing.suggest import serves
 from wangge.tickets.actions import NewTicket, TicketInputError, WorkflowError, do_submit_ticket
 from wangge.tickets.models import Category, Channel, Status, Ticket
 
@@ -24,39 +26,52 @@ MIN_HELD_BACK = 20
 LABEL_OF = {Target.CATEGORY: "category__code", Target.UNIT: "lead_unit__code"}
 
 
-def training_examples(target: str, *, limit: int | None = None) -> list[Example]:
-    """Closed tickets with their final category or lead unit (as people corrected them), oldest first."""
+def _placed_examples(target: str, *, limit: int | None = None) -> list[tuple[Example, str]]:
+    """Closed tickets with their final category or lead unit (as people corrected them) and where they
+    were, oldest first."""
     label = LABEL_OF[Target(target)]
     rows = (
         Ticket.objects.filter(status=Status.CLOSED)
         .exclude(**{label: None})
         .order_by("-closed_at", "-id")
-        .values_list("title", "description", label)[: limit or settings.ROUTER_MAX_EXAMPLES]
+        .values_list("title", "description", label, "area_code")[: limit or settings.ROUTER_MAX_EXAMPLES]
     )
-    return [Example(title, description, code) for title, description, code in reversed(list(rows))]
+    return [
+        (Example(title, description, code), area) for title, description, code, area in reversed(list(rows))
+    ]
 
 
-def accuracy(router: Router, examples: Sequence[Example]) -> float:
-    right = sum(router.predict(e.title, e.description, k=1)[0].label == e.label for e in examples)
+def training_examples(target: str, *, limit: int | None = None) -> list[Example]:
+    return [example for example, _area in _placed_examples(target, limit=limit)]
+
+
+def accuracy(router: Router, examples: Sequence[tuple[Example, str]], *, target: str) -> float:
+    """How often the first guess is right, guessed as at intake: a unit among those serving the
+    ticket's place (suggest.serves)."""
+    right = 0
+    for e, area_code in examples:
+        allowed = partial(serves, area_code=area_code) if target == Target.UNIT else None
+        guesses = router.predict(e.title, e.description, k=1, allowed=allowed)
+        right += bool(guesses) and guesses[0].label == e.label
     return right / len(examples)
 
 
 def do_train_router(target: str, *, limit: int | None = None) -> RouterModel | None:
     """Train on closed tickets, hold back the newest tenth, and activate the new model if it routes that
     tenth at least as well as the active one. None when there is not yet enough to learn from."""
-    examples = training_examples(target, limit=limit)
-    if len(examples) < MIN_EXAMPLES or len({e.label for e in examples}) < 2:
+    examples = _placed_examples(target, limit=limit)
+    if len(examples) < MIN_EXAMPLES or len({e.label for e, _area in examples}) < 2:
         return None
     held = max(MIN_HELD_BACK, int(len(examples) * HELD_BACK_SHARE))
-    learn, judge = examples[:-held], examples[-held:]
+    learn, judge = [e for e, _area in examples[:-held]], examples[-held:]
     if len({e.label for e in learn}) < 2:
         return None
     started = time.perf_counter()
     candidate = Router.train(learn)
     seconds = time.perf_counter() - started
-    score = accuracy(candidate, judge)
+    score = accuracy(candidate, judge, target=target)
     current = read_active(target)  # a model this release cannot read loses to any new one
-    previous = accuracy(current[1], judge) if current is not None else None
+    previous = accuracy(current[1], judge, target=target) if current is not None else None
     keep = previous is None or score >= previous
     if previous is None:
         note = f"首个模型，留出准确率 {score:.1%}"

@@ -1,6 +1,7 @@
 """智能分拨 at intake: the category and the unit a new ticket most likely needs, with confidence."""
 
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.conf import settings
 
@@ -51,17 +52,18 @@ def _load_active_units() -> dict[str, Unit]:
 active_units = Refreshed(_load_active_units)
 
 
+def serves(code: str, *, area_code: str) -> bool:
+    """Whether the active unit with this code serves the place."""
+    unit = active_units.get().get(code)
+    return unit is not None and area_code.startswith(unit.area.code)
+
+
 def suggest(title: str, description: str, *, area_code: str) -> Suggestion:
     """Guesses for a ticket at `area_code`. Units are guessed among those that serve that area only: many
     units share a kind of work (each community has its own property company), and the text alone cannot
     tell which one's patch the ticket is on."""
     suggestion = Suggestion()
-    serving = active_units.get()
-
-    def serves_here(code: str) -> bool:
-        unit = serving.get(code)
-        return unit is not None and area_code.startswith(unit.area.code)
-
+    serves_here = partial(serves, area_code=area_code)
     for target in Target.values:
         active = active_router(target)
         if active is None:

@@ -67,7 +67,7 @@ class Kpis:
     return_rate: float | None  # 退单率 = returned at least once / assigned
     summons_rate: float | None  # 吹哨报到率 = reported on time / summoned
     solved_in_grid_rate: float | None  # 网格内解决率 = closed never above grid level / closed
-    overdue: int  # open now and past their deadline
+    overdue: int  # 当前超时: open now and past their deadline, whenever submitted (not bound to the period)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -146,6 +146,11 @@ class Selection:
             end=dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tz) if last else None,
         )
 
+    def current(self) -> QuerySet[Ticket]:
+        """The selection's tickets of any period: what "overdue now" is counted over, so that the
+        statistics, the workbench's 超时 and the four lists give one number for one area."""
+        return select_tickets(area=self.area, unit_id=self.unit_id, category_code=self.category_code)
+
     def tickets(self) -> QuerySet[Ticket]:
         return select_tickets(
             area=self.area,
@@ -177,11 +182,11 @@ def kpis(selection: Selection, *, now: dt.datetime | None = None) -> Kpis:
     rows = selection.rollup_rows()
     tickets = selection.tickets()
     if rows is None:
-        return scan_kpis(tickets, now=now)
+        return scan_kpis(tickets, now=now, current=selection.current())
     columns = COUNT_COLUMNS + RESPONSE_COLUMNS + HANDLING_COLUMNS
     sums = rows.aggregate(**{c: Coalesce(Sum(c), 0) for c in columns})
     counts = {c: sums[c] for c in COUNT_COLUMNS}
-    counts["overdue"] = tickets.filter(overdue_q(now)).count()
+    counts["overdue"] = selection.current().filter(overdue_q(now)).count()
     return _from_counts(
         counts,
         summons=(counts["summons_on_time"], counts["summoned"]),
@@ -237,13 +242,13 @@ def ticket_counts() -> dict[str, Count]:
 CALL_ON_TIME = Q(reported_at__isnull=False, reported_at__lte=F("summons__deadline"))
 
 
-def _counts(now: dt.datetime) -> dict[str, Count]:
-    return {**ticket_counts(), "overdue": Count("pk", filter=overdue_q(now))}
-
-
-def scan_kpis(tickets: QuerySet[Ticket], *, now: dt.datetime | None = None) -> Kpis:
-    """The KPIs counted over the ticket rows themselves."""
-    c = tickets.aggregate(**_counts(now or timezone.now()))
+def scan_kpis(
+    tickets: QuerySet[Ticket], *, now: dt.datetime | None = None, current: QuerySet[Ticket] | None = None
+) -> Kpis:
+    """The KPIs counted over the ticket rows themselves; "overdue now" over `current` (the same
+    selection in every period, see Selection.current), or over `tickets` when not given."""
+    c = tickets.aggregate(**ticket_counts())
+    c["overdue"] = (tickets if current is None else current).filter(overdue_q(now or timezone.now())).count()
     calls = SummonsCall.objects.filter(summons__ticket__in=tickets.values("pk"))
     summons = calls.aggregate(
         issued=Count("pk"),
@@ -282,13 +287,20 @@ def ranking(selection: Selection, *, code_length: int, now: dt.datetime | None =
     their code) in one grouped query. Medians and summons are left to `kpis()` of one area."""
     now = now or timezone.now()
     rows = selection.rollup_rows()
-    tickets = (
-        selection.tickets().annotate(key=Substr("area_code", 1, code_length)).values("key").order_by("key")
-    )
+
+    def by_child(tickets: QuerySet[Ticket]) -> QuerySet:
+        return tickets.annotate(key=Substr("area_code", 1, code_length)).values("key").order_by("key")
+
+    current = by_child(selection.current()).filter(overdue_q(now)).annotate(n=Count("pk"))
+    overdue = dict(current.values_list("key", "n"))
     if rows is None:
-        scanned = tickets.annotate(**_counts(now))
-        return {r["key"]: _from_counts(r, summons=None, response=None, handling=None) for r in scanned}
-    overdue = dict(tickets.filter(overdue_q(now)).annotate(n=Count("pk")).values_list("key", "n"))
+        scanned = by_child(selection.tickets()).annotate(**ticket_counts())
+        return {
+            r["key"]: _from_counts(
+                {**r, "overdue": overdue.get(r["key"], 0)}, summons=None, response=None, handling=None
+            )
+            for r in scanned
+        }
     summed = (
         rows.annotate(key=Substr("area_code", 1, code_length))
         .values("key")

@@ -52,6 +52,7 @@ from wangge.tickets.queries import (
     ancestor_codes,
     get_ticket_for,
     relations_of,
+    tickets_for,
     unit_staff,
 )
 
@@ -576,6 +577,49 @@ def do_assign(
     recipients = unit_staff([u.pk for u in units]) + ([assignee] if assignee else [])
     _notify(recipients, ticket, _assigned_text(window["claim_deadline"]))
     return ticket
+
+
+@dataclass(frozen=True)
+class Dispatched:
+    """One ticket of a bulk dispatch: done, or why not."""
+
+    ticket_id: int
+    number: str
+    error: str = ""
+
+
+def do_dispatch_many(
+    ticket_ids: Sequence[int],
+    *,
+    actor: User,
+    kind: str,
+    assignee: User | None = None,
+    units: Sequence[Unit] = (),
+    note: str = "",
+) -> list[Dispatched]:
+    """批量派单: each ticket the dispatcher sees is accepted (when new, as `kind`) and assigned, in its own
+    transaction, so that one refused ticket (taken meanwhile, a unit that does not serve its place)
+    leaves the others dispatched; the result says which and why."""
+    if assignee is None and not units:
+        raise TicketInputError("assignee", "请选择承办人或承办单位")
+    if kind not in Kind.values:
+        raise TicketInputError("kind", "事项类型只能是私事、小事或大事")
+    done: list[Dispatched] = []
+    for ticket_id in dict.fromkeys(ticket_ids):
+        ticket = tickets_for(actor).filter(pk=ticket_id).first()
+        if ticket is None:
+            done.append(Dispatched(ticket_id, "", "找不到这件诉求"))
+            continue
+        try:
+            with transaction.atomic():
+                if ticket.status == Status.NEW:
+                    do_accept(ticket.pk, actor=actor, kind=kind, note=note)
+                do_assign(ticket.pk, actor=actor, assignee=assignee, units=units, note=note)
+        except (InputError, NotAllowed) as exc:
+            done.append(Dispatched(ticket.pk, ticket.number, str(exc)))
+        else:
+            done.append(Dispatched(ticket.pk, ticket.number))
+    return done
 
 
 def _assignment_rows(

@@ -276,14 +276,19 @@ class Ticket(models.Model):
     def masked_contact_phone(self) -> str:
         return mask_phone(self.contact_phone)
 
+    @property
+    def current_deadline(self) -> dt.datetime | None:
+        """The deadline the ticket waits on now: claim until someone claims it, then resolve."""
+        if self.status in (Status.NEW, Status.ACCEPTED, Status.ASSIGNED, Status.RETURNED):
+            return self.claim_deadline
+        if self.status == Status.IN_PROGRESS:
+            return self.resolve_deadline
+        return None
+
     def is_overdue(self, now: dt.datetime | None = None) -> bool:
         """The same rule as `queries.overdue_q`, for one loaded ticket."""
-        now = now or timezone.now()
-        if self.status in (Status.NEW, Status.ACCEPTED, Status.ASSIGNED, Status.RETURNED):
-            return self.claim_deadline is not None and self.claim_deadline < now
-        if self.status == Status.IN_PROGRESS:
-            return self.resolve_deadline is not None and self.resolve_deadline < now
-        return False
+        deadline = self.current_deadline
+        return deadline is not None and deadline < (now or timezone.now())
 
 
 class TicketEvent(models.Model):
@@ -348,7 +353,8 @@ class TicketPhoto(models.Model):
 class Assignment(models.Model):
     """派单: a ticket handed to a person or a unit; with several units, one leads (牵头单位)."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="assignments")
+    # Indexed as the first column of (ticket, unit): whether a unit holds a ticket is one probe of it.
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="assignments", db_index=False)
     user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="assignments"
@@ -363,7 +369,7 @@ class Assignment(models.Model):
 
     class Meta:
         ordering = ["-lead", "id"]
-        indexes = [models.Index(fields=["unit", "active"])]
+        indexes = [models.Index(fields=["unit", "active"]), models.Index(fields=["ticket", "unit"])]
         constraints = [
             models.CheckConstraint(
                 condition=Q(user__isnull=False) | Q(unit__isnull=False), name="assignment_user_or_unit"

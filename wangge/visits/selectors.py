@@ -41,6 +41,13 @@ def visits_for(user: User) -> QuerySet[Visit]:
     return qs.distinct() if scope.party_membership_ids else qs
 
 
+def sees_visits_of(user: User, household: Household) -> bool:
+    """Whether the household's visit notes are shown to the user (the rule of visits_for, for one
+    household): not to the resident living there, whose page then shows no visit ledger at all."""
+    scope = scope_of(user)
+    return scope.sees_registry_of(household.area.code) or is_party_contact(scope, household)
+
+
 def get_visit_for(user: User, visit_id: int) -> Visit:
     visit = visits_for(user).filter(pk=visit_id).select_related("household", "resident").first()
     if visit is None:
@@ -90,10 +97,12 @@ def household_ledger(user: User, household: Household) -> dict:
     )
     interval = schedule.interval_days.get()[household.care_level]
     today = timezone.localdate()
+    sees_visits = sees_visits_of(user, household)
     return {
         "household": household,
         "residents": residents,
-        "visits": list(visits),
+        "sees_visits": sees_visits,
+        "visits": list(visits) if sees_visits else [],
         "tickets": list(tickets),
         "interval": interval,
         "days_late": (today - household.next_visit_on).days if household.next_visit_on else None,

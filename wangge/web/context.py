@@ -2,13 +2,23 @@ from django.http import HttpRequest
 
 from wangge.directives.models import Receipt
 from wangge.notify.models import Notification
+from wangge.web.navigation import nav_items, persona
+from wangge.web.views import request_user
 
 
 def unread(request: HttpRequest) -> dict:
-    """Unread inbox messages and directives still to report back on, for the top bar and the tabs."""
+    """Unread inbox messages and directives still to report back on, for the top bar and the tabs; the
+    navigation of the user's persona with the current item marked (the longest link the path starts
+    with)."""
     if not request.user.is_authenticated:
         return {}
+    user = request_user(request)
+    pending = Receipt.objects.filter(user=user, reported_at=None).count()
+    items = nav_items(user)
+    current = max((i.url for i in items if request.path.startswith(i.url)), key=len, default=None)
     return {
-        "unread": Notification.objects.filter(user=request.user, read_at=None).count(),
-        "directives_pending": Receipt.objects.filter(user=request.user, reported_at=None).count(),
+        "unread": Notification.objects.filter(user=user, read_at=None).count(),
+        "directives_pending": pending,
+        "persona": persona(user),
+        "nav": [(i, i.url == current, pending if i.label == "指令" else 0) for i in items],
     }

@@ -76,7 +76,7 @@ def four_lists_export(request: HttpRequest, code: str) -> HttpResponse:
     area = _area_with_registry(user, code)
     today = timezone.localdate()
     base = [["区域", "编码", "户数", "有人居住", "人口", "60岁以上", "80岁以上"]] + [
-        [r.area.name, r.area.code, r.households, r.occupied, r.residents, r.aged_60, r.aged_80]
+        [r.name, r.area.code, r.households, r.occupied, r.residents, r.aged_60, r.aged_80]
         for r in base_counts(area, scoping.households_for(user), today)
     ]
     tickets = open_tickets(area, tickets_for(user)).select_related("category").order_by("-submitted_at")

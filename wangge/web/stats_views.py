@@ -43,6 +43,9 @@ def _stats_context(user: User, area: Area, *, year: bool, errors: dict | None = 
         "area": area,
         "kpi": kpis(selection),
         "rows": rows,
+        "chart": [
+            {"name": a.name, "closure": k.closure_rate, "satisfaction": k.satisfaction_rate} for a, k in rows
+        ],
         "units": units,
         "days": days,
         "year": year,

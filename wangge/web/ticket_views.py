@@ -2,12 +2,15 @@
 entry, the resident's H5 pages (submit, my requests, rate), the inbox and the statistics page."""
 
 import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError
@@ -23,107 +26,177 @@ from wangge.notify.models import Notification
 from wangge.routing.duplicates import CLUSTER_DAYS, duplicates_of, likely_duplicates, open_clusters
 from wangge.routing.models import Target
 from wangge.routing.suggest import explain
-from wangge.tickets import workflow
+from wangge.tickets import workflow, worklists
 from wangge.tickets.actions import (
     NewTicket,
     TicketInputError,
     WorkflowError,
+    categories_by_code,
+    do_dispatch_many,
     do_reveal_contact,
     do_submit_ticket,
     grid_of,
     may_reveal_contact,
 )
+from wangge.tickets.handlers import assignable_people, serving_units
 from wangge.tickets.intake import resolve_place
-from wangge.tickets.models import LADDER, Channel, Kind, Level, Status, TicketPhoto, Urgency, Verdict
+from wangge.tickets.models import Channel, Kind, Level, Status, Ticket, TicketPhoto, Urgency, Verdict
 from wangge.tickets.queries import (
     DISPATCH_ROLE,
-    LADDER_INDEX,
     allowed_actions,
     ancestor_codes,
     get_ticket_for,
-    overdue_q,
     relations_of,
     tickets_for,
 )
+from wangge.tickets.timeline import staff_timeline
 from wangge.web.directive_views import emergency_notice
 from wangge.web.transfer_views import can_import_hotline
 from wangge.web.views import image_response, request_user
 
 # --- workbench -------------------------------------------------------------------------------------
 
-QUEUES = [
-    ("mine", "我的待办"),
-    ("dispatch", "待受理/派单"),
-    ("overdue", "超时"),
-    ("review", "待审核/回访"),
-    ("all", "全部"),
-]
+PAGE_SIZE = 30
 
 
-def _queue(user: User, queue: str) -> QuerySet:
-    qs = tickets_for(user)
-    scope = scoping.scope_of(user)
-    if queue == "mine":
-        return qs.filter(
-            Q(assignments__active=True)
-            & (Q(assignments__user=user) | Q(assignments__unit_id__in=scope.unit_ids))
-            & Q(status__in=[Status.ASSIGNED, Status.IN_PROGRESS])
-        ).distinct()
-    if queue == "dispatch":
-        levels = [
-            level
-            for level, role in DISPATCH_ROLE.items()
-            if any(m.role == role for m in scope.memberships) or scope.everything
-        ]
-        q = Q(pk__in=[])
-        for level in levels:  # a dispatcher sees what waits at their level or below
-            q |= Q(level__in=workflow_levels_up_to(level))
-        return qs.filter(q, status__in=[Status.NEW, Status.ACCEPTED, Status.RETURNED])
-    if queue == "overdue":
-        return qs.filter(overdue_q(timezone.now()))
-    if queue == "review":
-        return qs.filter(status=Status.RESOLVED)
-    return qs
+@dataclass
+class ListPage:
+    """One page of a worklist. `total` is None where counting would cost more than the page (全部)."""
+
+    items: list[Ticket]
+    number: int
+    has_next: bool
+    total: int | None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def pages(self) -> int | None:
+        return None if self.total is None else max(1, -(-self.total // PAGE_SIZE))
 
 
-def workflow_levels_up_to(level: str) -> list[str]:
-    return [str(x) for x in LADDER[: LADDER_INDEX[Level(level)] + 1]]
+def _page(tickets: QuerySet[Ticket], raw: str, *, total: int | None) -> ListPage:
+    number = int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+    start = (number - 1) * PAGE_SIZE
+    rows = list(tickets[start : start + PAGE_SIZE + 1])
+    return ListPage(rows[:PAGE_SIZE], number, len(rows) > PAGE_SIZE, total)
+
+
+def _filter_grids(user: User) -> list[Area]:
+    return list(scoping.areas_for(user).filter(level=AreaLevel.GRID).order_by("code")[:300])
+
+
+def _dispatch_codes(user: User) -> list[str]:
+    return [
+        m.area.code
+        for m in scoping.scope_of(user).memberships
+        if m.area is not None and m.role in DISPATCHING
+    ]
+
+
+DISPATCHING = {str(role) for role in DISPATCH_ROLE.values()}
 
 
 @login_required
 def workbench(request: HttpRequest) -> HttpResponse:
+    """工作台: the user's queues as tabs with their counts, opening on the first that asks something of
+    them; filters, search, sort, and for dispatchers 批量派单."""
     user = request_user(request)
-    queue = request.GET.get("queue", "mine")
-    if queue not in dict(QUEUES):
-        queue = "mine"
-    qs = _queue(user, queue)
-    status = request.GET.get("status", "")
-    if status in Status.values:
-        qs = qs.filter(status=status)
-    text = request.GET.get("q", "").strip()[:50]
-    if text:
-        qs = qs.filter(Q(title__icontains=text) | Q(description__icontains=text) | Q(address__icontains=text))
-    qs = qs.select_related("area", "category", "assignee", "lead_unit").order_by("-submitted_at", "-id")
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    counts = {key: _queue(user, key).count() for key, _label in QUEUES[:-1]}
+    queues = worklists.queues_for(user)
+    sizes = worklists.counts(user, queues)
+    keys = [q.key for q in queues]
+    key = request.GET.get("queue", "")
+    if key not in keys:
+        key = worklists.opening_queue(queues, sizes)
+    current = worklists.QUEUES[key]
+    grids = _filter_grids(user)
+    filters = worklists.clean_filters(request.GET.dict(), area_codes={g.code for g in grids})
+    tickets = worklists.filtered(worklists.queue(user, key), filters)
+    tickets = worklists.ordered(tickets, filters.sort, bounded=current.counted)
+    tickets = tickets.select_related("area", "category", "assignee", "lead_unit")
+    total = sizes.get(key) if not filters.any else (tickets.count() if current.counted else None)
+    page = _page(tickets, request.GET.get("page", ""), total=total)
+    dispatching = key == "dispatch" and bool(_dispatch_codes(user) or scoping.scope_of(user).everything)
+    params = {k: v for k, v in request.GET.items() if k not in ("page", "queue") and v}
     context = {
-        "queues": [(k, label, counts.get(k)) for k, label in QUEUES],
-        "queue": queue,
+        "queues": [(q, sizes.get(q.key)) for q in queues],
+        "queue": current,
         "page": page,
+        "filters": filters,
+        "params": urlencode(params),
         "statuses": Status.choices,
-        "status": status,
-        "q": text,
+        "urgencies": Urgency.choices,
+        "channels": Channel.choices,
+        "categories": [c for c in categories_by_code.get().values() if c.parent_id is None],
+        "grids": grids,
+        "sorts": worklists.SORTS.items(),
         "now": timezone.now(),
         "can_import_hotline": can_import_hotline(user),
+        "bulk": _bulk_choices(user) if dispatching and page.items else None,
+        "kinds": Kind.choices,
     }
     template = "web/partials/ticket_rows.html" if request.htmx else "web/workbench.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 
 
+def _bulk_choices(user: User) -> dict:
+    codes = _dispatch_codes(user)
+    return {"units": serving_units(codes), "people": assignable_people(exact=codes, under=codes)}
+
+
+@login_required
+@require_POST
+def bulk_assign(request: HttpRequest) -> HttpResponse:
+    """批量派单 from the dispatch queue: the chosen tickets to one unit or person; says which went and
+    which did not, and why."""
+    user = request_user(request)
+    post = request.POST
+    ids = [int(x) for x in post.getlist("ticket") if x.isdigit()][:PAGE_SIZE]
+    back = reverse("web:workbench") + "?queue=dispatch"
+    if not ids:
+        messages.error(request, "请先勾选要派单的诉求")
+        return redirect(back)
+    unit = Unit.objects.filter(code=post.get("unit", ""), active=True).first() if post.get("unit") else None
+    person = User.objects.filter(username=post.get("assignee", "")).first() if post.get("assignee") else None
+    try:
+        results = do_dispatch_many(
+            ids,
+            actor=user,
+            kind=post.get("kind", Kind.SMALL),
+            assignee=person,
+            units=[unit] if unit else [],
+            note=post.get("note", "").strip()[:4000],
+        )
+    except TicketInputError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    sent = [r for r in results if not r.error]
+    if sent:
+        to = unit.name if unit else person.shown_name if person else ""
+        messages.success(request, f"已派单 {len(sent)} 件给{to}")
+    for r in results:
+        if r.error:
+            messages.error(request, f"{r.number or '诉求'} 未派单：{r.error}")
+    return redirect(back)
+
+
 # --- ticket page and actions -----------------------------------------------------------------------
 
 RATING_LABELS = [(5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意")]
-ACTION_STYLE = {"reject": "danger", "return": "danger", "withdraw": "danger", "escalate": "warn"}
+ACTION_STYLE = {
+    "claim": "primary",
+    "resolve": "primary",
+    "accept": "primary",
+    "assign": "primary",
+    "callback": "primary",
+    "reject": "danger",
+    "return": "danger",
+    "withdraw": "danger",
+    "escalate": "warn",
+}
+ONE_CLICK = {"claim", "report"}  # nothing to fill in: the button acts
 
 
 def _ticket_context(user: User, ticket_id: int, errors: dict | None = None) -> dict:
@@ -139,17 +212,7 @@ def _ticket_context(user: User, ticket_id: int, errors: dict | None = None) -> d
         if {"assign", "summon"} & set(actions)
         else []
     )
-    people = []
-    if "assign" in actions:
-        people = list(
-            User.objects.filter(
-                memberships__active=True,
-                memberships__area__code__in=places,
-                memberships__role__in=ASSIGNABLE_ROLES,
-            )
-            .distinct()
-            .order_by("username")[:200]
-        )
+    people = assignable_people(exact=places) if "assign" in actions else []
     suggested = explain(ticket.routing)
     # 疑似重复: for whoever may merge it, the open tickets that look like the same problem
     duplicates = duplicates_of(ticket, user) if "merge" in actions else []
@@ -162,6 +225,17 @@ def _ticket_context(user: User, ticket_id: int, errors: dict | None = None) -> d
         "duplicates": duplicates,
         "assign_units": [(u, unit_guess.get(u.code)) for u in units],
         "events": ticket.events.select_related("actor").order_by("at", "id"),
+        "timeline": staff_timeline(ticket.events.all()),
+        "deadlines": [
+            (label, deadline, deadline == ticket.current_deadline)
+            for label, deadline in (
+                ("接单时限", ticket.claim_deadline),
+                ("办结时限", ticket.resolve_deadline),
+            )
+            if deadline is not None
+        ],
+        "now": timezone.now(),
+        "one_click": ONE_CLICK,
         "photos": ticket.photos.all(),
         "assignments": ticket.assignments.filter(active=True).select_related("unit", "user", "claimed_by"),
         "summonses": ticket.summonses.prefetch_related("calls__unit"),
@@ -190,9 +264,11 @@ def _action_body(post: QueryDict) -> ActionIn:
     units = [u for u in post.getlist("units") if u]
     if units:
         data["units"] = units
-    for key in ("rating", "target"):
-        if post.get(key):
-            data[key] = post[key]
+    if post.get("rating"):
+        data["rating"] = post["rating"]
+    if post.get("target"):  # an id or a 工单编号 (WG20261127-000123)
+        number = worklists.NUMBER.match(post["target"].strip())
+        data["target"] = number.group(1) if number else post["target"]
     for key in ("reached", "approve"):
         if post.get(key) in ("1", "0"):
             data[key] = post[key] == "1"
@@ -316,9 +392,6 @@ def _intake(
     return {"_ticket": ticket}
 
 
-# Who a dispatcher hands a ticket to in person: the grid, the community's own staff (a 低保 application
-# the community handles itself), party members and volunteers of the place.
-ASSIGNABLE_ROLES = ["grid_worker", "grid_head", "community_staff", "party_member", "volunteer"]
 STAFF_CHANNELS = [Channel.PHONE, Channel.STAFF, Channel.GRID, Channel.VISIT, Channel.WECHAT, Channel.HOTLINE]
 
 

@@ -21,6 +21,7 @@ from wangge.people.selectors import registry_summary, resident_filters
 from wangge.tickets.actions import image_content_type
 from wangge.tickets.queries import tickets_for
 from wangge.visits.selectors import household_ledger, may_visit
+from wangge.web.navigation import home_url
 
 
 class LoginView(auth_views.LoginView):
@@ -51,6 +52,14 @@ def _breadcrumbs(user: User, area: Area) -> list[tuple[Area, bool]]:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """Each persona lands on its own home (web/navigation.py); others see the overview."""
+    target = home_url(request_user(request))
+    return redirect(target) if target else overview(request)
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """我的: the user's posts, areas, units, 包户 households or home, and the registry of their scope."""
     user = request_user(request)
     scope = scoping.scope_of(user)
     me = me_payload(user)

@@ -44,7 +44,9 @@ def test_demo_logins_share_street_community_and_grid(db) -> None:  # type: ignor
     assert all(p.household.area.code.startswith(DEMO_GRID) for p in party)
     assert Resident.objects.get(user__username="resident").household.area.code.startswith(DEMO_GRID)
     assert Unit.objects.filter(kind=UnitKind.DEPARTMENT).count() == 7
-    assert Unit.objects.filter(kind=UnitKind.PROPERTY).count() == 3
+    communities = Area.objects.filter(level="community")
+    assert Unit.objects.filter(kind=UnitKind.PROPERTY).count() == communities.count()
+    assert all(c.units.filter(kind=UnitKind.PROPERTY).count() == 1 for c in communities)
     assert (
         Membership.objects.filter(role=Role.GRID_HEAD).count()
         == Area.objects.filter(level=Level.GRID).count()

@@ -49,7 +49,9 @@ def test_the_rollup_reads_the_same_kpis_as_the_tickets(db) -> None:  # type: ign
         ),
     ]:
         assert selection.rollup_rows() is not None
-        assert kpis(selection, now=now) == scan_kpis(selection.tickets(), now=now)
+        assert kpis(selection, now=now) == scan_kpis(
+            selection.tickets(), now=now, current=selection.current()
+        )
         # A start one microsecond into the day makes ranking() count over the tickets instead.
         start = (selection.start or dt.datetime(2000, 1, 1, tzinfo=dt.UTC)) + dt.timedelta(microseconds=1)
         scanned = Selection(area=selection.area, start=start, end=selection.end)

@@ -46,12 +46,32 @@
             fetch(`/api/v1/households?area=${encodeURIComponent(b.code)}&page_size=200`, { credentials: "same-origin" })
               .then((r) => r.json())
               .then((page) => {
-                const items = page.items.map((h) => `<li><span class="dot level-${esc(h.care_level)}"></span><a href="/households/${h.id}/">${esc(h.door_no)}</a> ${h.resident_count}人</li>`).join("");
-                marker.bindPopup(`<b>${esc(b.name)}</b>${b.open_tickets ? "<br>未办结诉求 " + b.open_tickets + " 件" : ""}<ul class="popup-households">${items}</ul>`, { maxHeight: 260 }).openPopup();
+                const unitOf = (h) => (h.area_name && h.area_name !== b.name ? h.area_name + " " : "");
+                const items = page.items.map((h) => `<li><span class="dot level-${esc(h.care_level)}"></span><a href="/households/${h.id}/">${esc(unitOf(h))}${esc(h.door_no)}</a> ${h.resident_count}人</li>`).join("");
+                marker.bindPopup(`<b>${esc(b.name)}</b>${b.open_tickets ? "<br>未办结诉求 " + b.open_tickets + " 件" : ""}<ul class="popup-households">${items}</ul>`, { maxHeight: 240, autoPanPadding: [24, 24] }).openPopup();
               });
           });
         });
         el.dataset.buildingsLoaded = String(rows.length);
       });
   }
+})();
+
+// A ticket's place: its grid's outline and, when it has one, the reported point.
+(function () {
+  const el = document.getElementById("ticket-map");
+  if (!el || !window.L) return;
+  const map = L.map(el, { attributionControl: false, zoomControl: false, scrollWheelZoom: false });
+  const point = el.dataset.lat ? L.latLng(Number(el.dataset.lat), Number(el.dataset.lng)) : null;
+  fetch(el.dataset.geojson, { credentials: "same-origin" })
+    .then((r) => (r.ok ? r.json() : { features: [] }))
+    .then((data) => {
+      const grid = data.features.filter((f) => f.properties.role === "self");
+      const layer = L.geoJSON(grid, { style: { color: "#c8102e", weight: 2, fillOpacity: 0.06 } }).addTo(map);
+      if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds(), { padding: [8, 8] });
+      else if (point) map.setView(point, 17);
+      el.dataset.loaded = "1";
+    })
+    .catch(() => { if (point) map.setView(point, 17); });
+  if (point) L.circleMarker(point, { radius: 8, color: "#fff", weight: 2, fillColor: "#c8102e", fillOpacity: 1 }).addTo(map);
 })();

@@ -1,0 +1,109 @@
+"""Who lands where and what the navigation offers: one persona per user, from their memberships.
+
+A person may hold several posts; the persona is the one whose daily work the others serve (a community
+secretary who is also a party member works at the desk). Each persona has a home it lands on after login
+and a short navigation holding only what it can use.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from wangge.accounts.models import User
+from wangge.areas.models import Area, Role
+from wangge.areas.scoping import scope_of
+
+COMMAND, DESK, FIELD, UNIT, PARTICIPANT, RESIDENT, OTHER = (
+    "command",
+    "desk",
+    "field",
+    "unit",
+    "participant",
+    "resident",
+    "other",
+)
+# The first role a user holds, in this order, decides their persona.
+PERSONA_OF_ROLE = [
+    (Role.DISTRICT_STAFF, COMMAND),
+    (Role.LEADER, COMMAND),
+    (Role.STREET_STAFF, DESK),
+    (Role.COMMUNITY_STAFF, DESK),
+    (Role.GRID_HEAD, FIELD),
+    (Role.GRID_WORKER, FIELD),
+    (Role.UNIT_STAFF, UNIT),
+    (Role.PARTY_MEMBER, PARTICIPANT),
+    (Role.VOLUNTEER, PARTICIPANT),
+    (Role.BUILDING_HEAD, PARTICIPANT),
+    (Role.UNIT_HEAD, PARTICIPANT),
+    (Role.HOUSEHOLD_HEAD, PARTICIPANT),
+]
+
+
+def persona(user: User) -> str:
+    scope = scope_of(user)
+    if scope.everything:
+        return COMMAND
+    roles = {m.role for m in scope.memberships}
+    for role, name in PERSONA_OF_ROLE:
+        if role in roles:
+            return name
+    return RESIDENT if scope.own_resident_id is not None else OTHER
+
+
+def root_code(user: User) -> str | None:
+    """The widest area of the user's posts (where their 辖区 and statistics start)."""
+    scope = scope_of(user)
+    codes = [m.area.code for m in scope.memberships if m.area is not None]
+    if not codes and scope.everything:
+        top = Area.objects.filter(parent=None).order_by("code").first()
+        return top.code if top else None
+    return min(codes, key=len) if codes else None
+
+
+def home_url(user: User) -> str | None:
+    """Where the user lands after login; None: the overview page itself."""
+    match persona(user):
+        case "command":
+            code = root_code(user)
+            return reverse("web:stats", args=[code]) if code else None
+        case "desk" | "unit":
+            return reverse("web:workbench")
+        case "field" | "participant":
+            return reverse("web:field")
+        case "resident":
+            return reverse("web:h5_submit")
+    return None
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+
+
+def nav_items(user: User) -> list[NavItem]:
+    """The navigation of the staff frame for this user's persona."""
+    kind = persona(user)
+    code = root_code(user)
+    area = [NavItem("辖区", reverse("web:area", args=[code]))] if code else []
+    stats = [NavItem("统计", reverse("web:stats", args=[code]))] if code else []
+    workbench = NavItem("工作台", reverse("web:workbench"))
+    residents = NavItem("居民档案", reverse("web:residents"))
+    directives = NavItem("指令", reverse("web:directives"))
+    if kind == COMMAND:
+        return [*stats, workbench, *area, directives, residents]
+    if kind == DESK:
+        return [workbench, *area, *stats, residents, directives]
+    if kind == FIELD:
+        return [NavItem("走访", reverse("web:field")), workbench, residents, directives, *stats]
+    if kind == UNIT:
+        return [NavItem("我的工单", reverse("web:workbench"))]
+    if kind == PARTICIPANT:
+        return [NavItem("我的包户", reverse("web:field")), NavItem("我的工单", reverse("web:workbench"))]
+    if kind == RESIDENT:
+        return [
+            NavItem("我要反映", reverse("web:h5_submit")),
+            NavItem("我的诉求", reverse("web:h5_mine")),
+            NavItem("便民服务", reverse("web:h5_services")),
+        ]
+    return []
