@@ -196,7 +196,7 @@ ACTION_STYLE = {
     "withdraw": "danger",
     "escalate": "warn",
 }
-ONE_CLICK = {"claim", "report"}  # nothing to fill in: the button acts
+ONE_CLICK = {"claim"}  # nothing to fill in: the button acts
 
 
 def _ticket_context(user: User, ticket_id: int, errors: dict | None = None) -> dict:

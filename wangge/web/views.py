@@ -13,6 +13,7 @@ from wangge.accounts.models import User
 from wangge.api.presenters import me_payload
 from wangge.areas import scoping
 from wangge.areas.models import Area, Level, Role
+from wangge.areas.scoping import prefix_q
 from wangge.directives.selectors import emergency_over
 from wangge.directory.selectors import nearest_by_kind, point_of
 from wangge.people.actions import do_reveal_personal_data
@@ -177,12 +178,19 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     qs = qs.select_related("household").prefetch_related("care_tags").order_by("household__area__code", "id")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     template = "web/partials/resident_rows.html" if request.htmx else "web/residents.html"  # type: ignore[attr-defined]
+    scope = scoping.scope_of(user)
+    places = Area.objects.filter(level__in=[Level.STREET, Level.COMMUNITY, Level.GRID])
+    if not scope.everything:
+        places = places.filter(prefix_q("code", scope.registry_prefixes))
+    areas = list(places.order_by("code")[:300])  # the registry's places to narrow by, in tree order
     return render(
         request,
         template,
         {
             "page": page,
             "params": params,
+            "areas": areas,
+            "area_listed": any(a.code == params["area"] for a in areas),
             "tags": CareTag.objects.all(),
             "levels": CareLevel.choices,
             "query": "&".join(f"{k}={v}" for k, v in params.items() if v),

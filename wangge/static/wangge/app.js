@@ -1,9 +1,14 @@
 // Small behaviours of the staff pages, kept out of the templates (no inline script).
 (function () {
-  // Filter panels are open at a desk and folded on a phone.
-  if (window.matchMedia("(min-width: 721px)").matches) {
-    document.querySelectorAll("details[data-open-wide]").forEach((d) => { d.open = true; });
-  }
+  // On a phone the tab row scrolls: keep the current tab in sight.
+  document.querySelectorAll(".tabs a.on, .topnav a.on").forEach((a) => a.scrollIntoView({ block: "nearest", inline: "nearest" }));
+  // A button that folds a panel open or shut (the workbench's further filters on a phone).
+  document.addEventListener("click", (e) => {
+    const toggle = e.target.closest("[data-toggle-class]");
+    if (!toggle) return;
+    const target = document.querySelector(toggle.dataset.target);
+    if (target) target.classList.toggle(toggle.dataset.toggleClass);
+  });
   // "Select all" boxes tick every box named in their data-select-all (also on rows htmx swaps in).
   document.addEventListener("change", (e) => {
     const all = e.target.closest("[data-select-all]");

@@ -23,7 +23,8 @@ def test_grid_worker_logs_in_and_sees_the_grid_map(
     page.fill("input[name=username]", "gridworker")
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{live_server.url}/field/")  # the grid worker's own home
+    page.goto(f"{live_server.url}/me/")
     assert page.locator("h1").inner_text().startswith("您好")
     assert "专职网格员" in page.content()
 

@@ -28,7 +28,8 @@ def test_the_four_lists_name_each_building_with_its_grid(client_for) -> None:  #
 
 def test_households_on_a_building_say_which_unit_they_are_in(client_for) -> None:  # type: ignore[no-untyped-def]
     building = Area.objects.filter(code__startswith=DEMO_GRID, level="building", children__isnull=False)[0]
-    items = client_for("gridworker").get(f"/api/v1/households?area={building.code}&page_size=200").json()["items"]
+    url = f"/api/v1/households?area={building.code}&page_size=200"
+    items = client_for("gridworker").get(url).json()["items"]
     assert items and all(i["area_name"].endswith("单元") for i in items)
     doors = [(i["area_name"], i["door_no"]) for i in items]
     assert len(set(doors)) == len(doors)

@@ -46,14 +46,18 @@ def login(browser, base: str, username: str, *, phone: bool = False, width: int 
     page.goto(f"{base}/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    assert page.url != f"{base}/login/", "login failed"  # each persona lands on its own home
     return page
 
 
 def act(page, action: str, **fields: str) -> None:  # type: ignore[no-untyped-def]
-    """Open the action's panel on the ticket page, fill it and submit."""
-    page.click(f"details:has(form[data-action={action}]) > summary")
+    """Open the action's form on the ticket page (a button; one-click actions have none), fill it and
+    submit."""
+    opener = page.locator(f"button[data-panel='act-{action}']")
+    if opener.count():
+        opener.first.click()
     form = page.locator(f"form[data-action={action}]")
     for name, value in fields.items():
         field = form.locator(f"[name={name}]")
@@ -69,7 +73,7 @@ def act(page, action: str, **fields: str) -> None:  # type: ignore[no-untyped-de
         else:
             field.fill(value)
     with page.expect_navigation():
-        form.locator("button").click()
+        form.locator("button:not([type=button])").first.click()
 
 
 def steps_seen(resident_page, base: str, ticket_id: int) -> str:  # type: ignore[no-untyped-def]
@@ -94,7 +98,7 @@ def test_dali_story_end_to_end(committed_city, live_server, browser, tmp_path) -
     # 组织建单: the community accepts it and dispatches it to the building's grid worker.
     community = login(browser, base, "community")
     community.goto(f"{base}/tickets/?queue=dispatch")
-    community.click(f"a:has-text('{ticket.number}')")
+    community.click(f"tr[data-ticket='{ticket.pk}'] a.cell-title")
     act(community, "accept", kind="small")
     act(community, "assign", assignee="gridworker", note="请网格员上门查看")
     assert "受理" in steps_seen(resident, base, ticket.pk)
@@ -102,8 +106,8 @@ def test_dali_story_end_to_end(committed_city, live_server, browser, tmp_path) -
     # 秒认领: she claims it, summons 住建 and hands the repair to the property company.
     worker = login(browser, base, "gridworker")
     worker.goto(f"{base}/tickets/?queue=mine")
-    worker.click(f"a:has-text('{ticket.number}')")
-    act(worker, "claim", note="已上门，确认楼顶渗水")
+    worker.click(f"tr[data-ticket='{ticket.pk}'] a.cell-title")
+    act(worker, "claim")
     deadline = (dt.datetime.now() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     act(worker, "summon", units="210104-ZJ", deadline=deadline, note="老旧小区屋面，请住建到场")
     act(worker, "assign", units="210104-WY1", note="楼顶防水由物业维修")
