@@ -266,9 +266,10 @@ def _action_body(post: QueryDict) -> ActionIn:
         data["units"] = units
     if post.get("rating"):
         data["rating"] = post["rating"]
-    if post.get("target"):  # an id or a 工单编号 (WG20261127-000123)
-        number = worklists.NUMBER.match(post["target"].strip())
-        data["target"] = number.group(1) if number else post["target"]
+    target = post.get("target", "").strip()
+    if target:  # an id or a 工单编号 (WG20261127-000123)
+        number = worklists.NUMBER.match(target)
+        data["target"] = number.group(1) if number else target
     for key in ("reached", "approve"):
         if post.get(key) in ("1", "0"):
             data[key] = post[key] == "1"
