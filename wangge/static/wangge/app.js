@@ -2,6 +2,19 @@
 (function () {
   // On a phone the tab row scrolls: keep the current tab in sight.
   document.querySelectorAll(".tabs a.on, .topnav a.on").forEach((a) => a.scrollIntoView({ block: "nearest", inline: "nearest" }));
+  // Stacked tables label each cell from its column's heading (cells may set their own data-label).
+  function labelCells(root) {
+    root.querySelectorAll("table.stack").forEach((table) => {
+      const heads = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+      table.querySelectorAll("tbody tr").forEach((tr) => {
+        [...tr.children].forEach((td, i) => {
+          if (!td.hasAttribute("data-label")) td.setAttribute("data-label", td.colSpan > 1 ? "" : heads[i] || "");
+        });
+      });
+    });
+  }
+  labelCells(document);
+  document.body.addEventListener("htmx:afterSwap", (e) => labelCells(e.target));
   // A button that folds a panel open or shut (the workbench's further filters on a phone).
   document.addEventListener("click", (e) => {
     const toggle = e.target.closest("[data-toggle-class]");
