@@ -1,5 +1,5 @@
 """Ticket pages: the workbench per role, the ticket page with its timeline and allowed actions, staff
-entry, the resident's H5 pages (submit, my requests, rate), the inbox and the statistics page."""
+entry and the inbox. The resident's H5 pages are in h5_views."""
 
 import datetime as dt
 
@@ -30,7 +30,6 @@ from wangge.tickets.actions import (
     WorkflowError,
     do_reveal_contact,
     do_submit_ticket,
-    grid_of,
     may_reveal_contact,
 )
 from wangge.tickets.intake import resolve_place
@@ -45,7 +44,6 @@ from wangge.tickets.queries import (
     relations_of,
     tickets_for,
 )
-from wangge.web.directive_views import emergency_notice
 from wangge.web.transfer_views import can_import_hotline
 from wangge.web.views import image_response, request_user
 
@@ -272,7 +270,7 @@ def ticket_photo(request: HttpRequest, ticket_id: int, photo_id: int) -> FileRes
     return image_response(photo.image)
 
 
-# --- intake: staff entry and the resident's H5 page -----------------------------------------------
+# --- intake: staff entry (the resident's H5 form is in h5_views) ----------------------------------
 
 
 def _intake(
@@ -378,58 +376,6 @@ def clusters(request: HttpRequest) -> HttpResponse:
         "web/clusters.html",
         {"clusters": found[:50], "area": area, "total": len(found), "days": CLUSTER_DAYS},
     )
-
-
-def _resident_home(user: User) -> tuple[int | None, Area | None]:
-    resident = getattr(user, "resident", None)
-    if resident is None:
-        return None, None
-    return resident.pk, resident.household.area
-
-
-@login_required
-def h5_submit(request: HttpRequest) -> HttpResponse:
-    """指尖办: the resident's one-page request form, phone-first and in large type."""
-    user = request_user(request)
-    resident_id, home = _resident_home(user)
-    grid = None
-    if home is not None:
-        grid = grid_of(home)
-    if request.method == "POST":
-        result = _intake(request, channel=Channel.H5, resident_id=resident_id, default_area=home)
-        if "_ticket" in result:
-            return redirect("web:my_ticket", ticket_id=result["_ticket"].pk)
-        return render(
-            request, "web/h5_submit.html", {"grid": grid, "errors": result, "form": request.POST}, status=422
-        )
-    resident = getattr(user, "resident", None)
-    form = {
-        "contact_name": resident.name if resident else user.shown_name,
-        "contact_phone": resident.phone if resident else "",
-    }
-    notice = emergency_notice(home.code if home else None)
-    return render(request, "web/h5_submit.html", {"grid": grid, "errors": {}, "form": form, **notice})
-
-
-@login_required
-def my_tickets(request: HttpRequest) -> HttpResponse:
-    user = request_user(request)
-    mine = (
-        tickets_for(user)
-        .filter(Q(submitted_by=user) | Q(resident__user=user))
-        .select_related("area")
-        .order_by("-submitted_at")[:100]
-    )
-    _resident_id, home = _resident_home(user)
-    notice = emergency_notice(home.code if home else None)
-    return render(request, "web/h5_mine.html", {"tickets": mine, **notice})
-
-
-@login_required
-def my_ticket(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    user = request_user(request)
-    context = _ticket_context(user, ticket_id)
-    return render(request, "web/h5_ticket.html", context)
 
 
 # --- inbox and statistics --------------------------------------------------------------------------
