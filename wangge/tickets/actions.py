@@ -111,9 +111,12 @@ def _event_fields(
     }
 
 
-def _save_photos(ticket: Ticket, photos: Sequence[UploadedFile], stage: str, actor: User | None) -> None:
+def _save_photos(
+    ticket: Ticket, photos: Sequence[UploadedFile], stage: str, actor: User | None, at: dt.datetime
+) -> None:
+    """The photos carry the time of the event they came with, which ties them to it on the timeline."""
     for photo in photos:
-        TicketPhoto.objects.create(ticket=ticket, stage=stage, image=photo, uploaded_by=actor)
+        TicketPhoto.objects.create(ticket=ticket, stage=stage, image=photo, uploaded_by=actor, at=at)
 
 
 def check_photos(
@@ -354,7 +357,7 @@ def do_submit_ticket(new: NewTicket, *, actor: User | None) -> Ticket:
     with transaction.atomic():
         insert([ticket])
         rollup.ticket_added(ticket)
-        _save_photos(ticket, new.photos, PhotoStage.SUBMIT, actor)
+        _save_photos(ticket, new.photos, PhotoStage.SUBMIT, actor, submitted_at)
         insert(events)
         insert(assignments)
         _notify(told, ticket, text)
@@ -413,10 +416,13 @@ class _Step:
     now: dt.datetime
 
 
-def _refusal(action: str, ticket: Ticket) -> str:
+def _refusal(action: str, ticket: Ticket, relations: set[str]) -> str:
     label = workflow.ACTIONS.get(action, action)
     if action == "claim" and ticket.status == Status.IN_PROGRESS and ticket.assignee_id:
         return f"已被 {ticket.assignee.shown_name} 接单"  # type: ignore[union-attr]
+    guard = workflow.unmet_guard(action, ticket.status, relations, ticket)
+    if guard is not None:
+        return guard.refusal
     if not any(ticket.status in t.sources for t in workflow.transitions_for(action)):
         return f"诉求当前为「{ticket.get_status_display()}」，不能{label}"
     return f"你不能对这件诉求执行「{label}」"
@@ -431,9 +437,9 @@ def _begin(ticket_id: int, action: str, actor: User | None) -> _Step:
         .get(pk=ticket_id)
     )
     relations = relations_of(actor, ticket)
-    transition = workflow.find(action, ticket.status, relations)
+    transition = workflow.find(action, ticket.status, relations, ticket)
     if transition is None:
-        raise WorkflowError(_refusal(action, ticket))
+        raise WorkflowError(_refusal(action, ticket, relations))
     return _Step(ticket, transition, relations, actor, timezone.now())
 
 
@@ -449,7 +455,7 @@ def _commit(
     )
     if updated != 1:
         ticket.refresh_from_db()
-        raise WorkflowError(_refusal(step.transition.action, ticket))
+        raise WorkflowError(_refusal(step.transition.action, ticket, step.relations))
     _event(ticket, step.transition.action, step.actor, frm=frm, to=to, note=note, data=data, at=step.now)
     ticket.refresh_from_db()
     rollup.ticket_changed(counted, ticket)
@@ -799,7 +805,7 @@ def do_note(ticket_id: int, *, actor: User, note: str, photos: Sequence[Uploaded
     note = _required_note(note, what="进展情况")
     check_photos(photos)
     step = _begin(ticket_id, "note", actor)
-    _save_photos(step.ticket, photos, PhotoStage.RESULT, actor)
+    _save_photos(step.ticket, photos, PhotoStage.RESULT, actor, step.now)
     return _commit(step, note=note)
 
 
@@ -810,7 +816,7 @@ def do_resolve(ticket_id: int, *, actor: User, note: str, photos: Sequence[Uploa
     check_photos(photos)
     step = _begin(ticket_id, "resolve", actor)
     ticket = step.ticket
-    _save_photos(ticket, photos, PhotoStage.RESULT, actor)
+    _save_photos(ticket, photos, PhotoStage.RESULT, actor, step.now)
     ticket = _commit(
         step,
         note=note,
@@ -825,10 +831,12 @@ def do_resolve(ticket_id: int, *, actor: User, note: str, photos: Sequence[Uploa
 
 
 def _back_to_handler(ticket: Ticket, now: dt.datetime) -> dict[str, Any]:
-    """Changes that put a resolved or closed ticket back into the handler's hands."""
+    """Changes that put a resolved or closed ticket back into the handler's hands. The resident's rating
+    judged the result now set aside (the timeline keeps it), so the next result is rated afresh."""
     deadline = ticket.resolve_deadline
     escalate_at = deadline if deadline and deadline > now else _next_claim_window(ticket, now)
     return {
+        "rating": None,
         "resolved_at": None,
         "handling_seconds": None,
         "closed_at": None,
@@ -932,7 +940,9 @@ def do_callback(
 
 @transaction.atomic
 def do_rate(ticket_id: int, *, actor: User, rating: int, note: str = "") -> Ticket:
-    """评单: the resident's own 1–5 rating. 1–2 count as 不满意; 3–5 close a resolved ticket."""
+    """评单: the resident's own 1–5 rating, once per result (the table's "unrated": a second rating answers
+    "这条诉求已评价过" and changes nothing). 1–2 count as 不满意 and set the result aside, rating and all,
+    so the next result is rated afresh; 3–5 close a resolved ticket."""
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise TicketInputError("rating", "评分必须是1到5的整数")
     step = _begin(ticket_id, "rate", actor)

@@ -142,7 +142,7 @@ def allowed_actions(user: User, ticket: Ticket, relations: set[str] | None = Non
     relations = relations if relations is not None else relations_of(user, ticket)
     seen: list[str] = []
     for t in workflow.TRANSITIONS:
-        if t.action not in seen and ticket.status in t.sources and t.who & relations:
+        if t.action not in seen and ticket.status in t.sources and t.who & relations and t.holds_for(ticket):
             seen.append(t.action)
     return seen
 
