@@ -633,9 +633,11 @@ def do_claim(ticket_id: int, *, actor: User, note: str = "") -> Ticket:
     """接单 / 领单. Exactly one of two people claiming the same assignment wins."""
     step = _begin(ticket_id, "claim", actor)
     ticket = step.ticket
+    claimer = "网格员"  # as the resident hears of it: a unit by name, a person by role (tickets.public)
     if workflow.HANDLER in step.relations:
         mine = _own_assignments(ticket, actor)
-        open_row = mine.filter(claimed_at=None).first()
+        open_row = mine.filter(claimed_at=None).select_related("unit").first()
+        claimer = open_row.unit.name if open_row is not None and open_row.unit else "工作人员"
         won = open_row is not None and Assignment.objects.filter(pk=open_row.pk, claimed_at=None).update(
             claimed_at=step.now, claimed_by=actor
         )
@@ -666,7 +668,7 @@ def do_claim(ticket_id: int, *, actor: User, note: str = "") -> Ticket:
         )
     ticket = _commit(step, note=note, **changes)
     if first_claim:
-        _notify_resident(ticket, f"已由{actor.shown_name}接单办理")
+        _notify_resident(ticket, f"已由{claimer}接单办理")
     return ticket
 
 
@@ -1008,7 +1010,7 @@ def do_merge(ticket_id: int, *, actor: User, target_id: int, note: str = "") -> 
         data={"source": ticket.pk},
         at=step.now,
     )
-    _notify_resident(ticket, f"与诉求 {target.number} 合并办理")
+    _notify_resident(ticket, "与反映同一问题的诉求合并办理")  # the other may be someone else's
     return ticket
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from wangge.areas.models import Unit
 from wangge.lib.zhtime import datetime_zh, duration_zh
+from wangge.notify.models import Notification
 from wangge.tickets import actions as a
 from wangge.tickets import public
 
@@ -79,6 +80,11 @@ def test_the_resident_sees_the_public_steps_and_no_internal_note(new_ticket, act
     assert "progress" not in shown  # a progress note's photo is not a result
     assert seen.status.text == "已办结" and seen.rating_text == "5分 非常满意" and not seen.may_rate
     assert seen.expected.label == "办结时间" and seen.number == ticket.number
+    # Her inbox follows the same rule: a unit by name, no person, no internal note.
+    told = " ".join(Notification.objects.filter(user=resident, ticket=ticket).values_list("text", flat=True))
+    assert f"已由{zj.name}接单办理" in told and "已更换楼顶防水卷材" in told
+    for secret in [*INTERNAL, *(p.shown_name for p in (community, worker, actor("unit"), zj_staff))]:
+        assert secret not in told, secret
 
 
 def test_a_person_is_named_by_role_and_the_deadline_is_expected(new_ticket, actor) -> None:  # type: ignore[no-untyped-def]
