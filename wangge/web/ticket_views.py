@@ -23,7 +23,7 @@ from wangge.notify.models import Notification
 from wangge.routing.duplicates import CLUSTER_DAYS, duplicates_of, likely_duplicates, open_clusters
 from wangge.routing.models import Target
 from wangge.routing.suggest import explain
-from wangge.tickets import workflow
+from wangge.tickets import public, workflow
 from wangge.tickets.actions import (
     NewTicket,
     TicketInputError,
@@ -384,6 +384,8 @@ def clusters(request: HttpRequest) -> HttpResponse:
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
+    if public.sees_as_resident(user):  # a resident's 消息 is in the H5 frame
+        return redirect("web:h5_inbox")
     if request.method == "POST":
         do_mark_read(user)
         return redirect("web:inbox")
