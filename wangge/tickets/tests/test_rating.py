@@ -1,8 +1,12 @@
 """评单: one rating per result. The first 不满意 reopens, the second goes to the street; a second rating of
 the same result is refused and changes nothing (it used to reopen a closed ticket)."""
 
-import pytest
+import threading
 
+import pytest
+from django.db import connections
+
+from wangge.accounts.models import User
 from wangge.tickets import actions as a
 from wangge.tickets.models import Level, Status, Ticket, TicketEvent
 from wangge.tickets.queries import allowed_actions
@@ -60,3 +64,33 @@ def test_each_result_is_rated_once_and_the_second_dissatisfied_goes_to_the_stree
     street = a.do_rate(ticket.pk, actor=resident, rating=2)
     assert street.status == Status.ACCEPTED and street.level == Level.STREET
     assert street.dissatisfied_count == 2 and street.reopen_count == 1
+
+
+def test_two_ratings_at_once_make_one(committed_city, new_ticket) -> None:  # type: ignore[no-untyped-def]
+    """A double tap sends two ratings together: one is written, the other is told it was rated."""
+    community, worker = User.objects.get(username="community"), User.objects.get(username="gridworker")
+    resident = User.objects.get(username="resident")
+    ticket = new_ticket()
+    a.do_accept(ticket.pk, actor=community, kind="small")
+    a.do_claim(ticket.pk, actor=worker)
+    a.do_resolve(ticket.pk, actor=worker, note="已处理")
+    barrier = threading.Barrier(2)
+    results: list[str] = []
+
+    def rate(stars: int) -> None:  # the same tap twice
+        try:
+            barrier.wait()
+            a.do_rate(ticket.pk, actor=resident, rating=stars)
+            results.append("rated")
+        except a.WorkflowError as exc:
+            results.append(str(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=rate, args=(5,)) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["rated", "这条诉求已评价过"], results
+    assert TicketEvent.objects.filter(ticket=ticket, action="rate").count() == 1
