@@ -46,6 +46,7 @@ from wangge.tickets.models import (
     Urgency,
     Verdict,
 )
+from wangge.tickets.public import person_word
 from wangge.tickets.queries import (
     DISPATCH_ROLE,
     LADDER_INDEX,
@@ -633,11 +634,11 @@ def do_claim(ticket_id: int, *, actor: User, note: str = "") -> Ticket:
     """接单 / 领单. Exactly one of two people claiming the same assignment wins."""
     step = _begin(ticket_id, "claim", actor)
     ticket = step.ticket
-    claimer = "网格员"  # as the resident hears of it: a unit by name, a person by role (tickets.public)
+    claimer = None  # as the resident hears of it: a unit by name, a person by role (tickets.public)
     if workflow.HANDLER in step.relations:
         mine = _own_assignments(ticket, actor)
         open_row = mine.filter(claimed_at=None).select_related("unit").first()
-        claimer = open_row.unit.name if open_row is not None and open_row.unit else "工作人员"
+        claimer = open_row.unit.name if open_row is not None and open_row.unit else None
         won = open_row is not None and Assignment.objects.filter(pk=open_row.pk, claimed_at=None).update(
             claimed_at=step.now, claimed_by=actor
         )
@@ -668,7 +669,7 @@ def do_claim(ticket_id: int, *, actor: User, note: str = "") -> Ticket:
         )
     ticket = _commit(step, note=note, **changes)
     if first_claim:
-        _notify_resident(ticket, f"已由{claimer}接单办理")
+        _notify_resident(ticket, f"已由{claimer or person_word(actor)}接单办理")
     return ticket
 
 

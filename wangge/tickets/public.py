@@ -16,7 +16,7 @@ other residents' tickets merged into this one, staff names, contact data and the
 """
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -161,6 +161,26 @@ def card(ticket: Ticket) -> Card:
 # --- the timeline --------------------------------------------------------------------------------
 
 
+def _best_words(rows: Iterable[tuple[int, str, str | None]]) -> dict[int, str]:
+    """user id -> how the resident hears of them, from (user id, role, unit name) rows of their posts."""
+    order = list(ROLE_WORDS)
+    best: dict[int, tuple[int, str]] = {}
+    for user_id, role, unit_name in rows:
+        if role in ROLE_WORDS:
+            rank, word = order.index(Role(role)), ROLE_WORDS[Role(role)]
+        else:  # unit staff are their unit
+            rank, word = len(order), unit_name or STAFF_WORD
+        if user_id not in best or rank < best[user_id][0]:
+            best[user_id] = (rank, word)
+    return {user_id: word for user_id, (_rank, word) in best.items()}
+
+
+def person_word(user: User) -> str:
+    """How a resident hears of one member of staff: 网格员, 社区工作人员 …, their unit, never their name."""
+    rows = Membership.objects.filter(user=user, active=True).values_list("user_id", "role", "unit__name")
+    return _best_words(rows).get(user.pk, STAFF_WORD)
+
+
 @dataclass
 class _Names:
     """Who a step names, read in two queries for the whole timeline."""
@@ -180,21 +200,9 @@ class _Names:
             posts = Membership.objects.filter(
                 Q(user__username__in=usernames) | Q(user_id__in=actor_ids), active=True
             )
-            words: dict[int, tuple[int, str]] = {}
-            login: dict[int, str] = {}
-            order = list(ROLE_WORDS)
-            for user_id, username, role, unit_name in posts.values_list(
-                "user_id", "user__username", "role", "unit__name"
-            ):
-                login[user_id] = username
-                rank, word = (
-                    (order.index(Role(role)), ROLE_WORDS[Role(role)])
-                    if role in ROLE_WORDS
-                    else (len(order), unit_name or STAFF_WORD)
-                )
-                if user_id not in words or rank < words[user_id][0]:
-                    words[user_id] = (rank, word)
-            names.actors = {uid: word for uid, (_rank, word) in words.items()}
+            rows = list(posts.values_list("user_id", "user__username", "role", "unit__name"))
+            names.actors = _best_words((uid, role, unit) for uid, _login, role, unit in rows)
+            login = {uid: username for uid, username, _role, _unit in rows}
             names.people = {login[uid]: word for uid, word in names.actors.items()}
         return names
 

@@ -44,8 +44,8 @@
     lng.value = ln.toFixed(6);
     if (map) {
       if (marker) marker.setLatLng([la, ln]);
-      else marker = L.circleMarker([la, ln], { radius: 13, color: "#fff", weight: 3, fillColor: "#c8102e", fillOpacity: 1 }).addTo(map);
-      if (fromHere) map.setView([la, ln], Math.max(map.getZoom() || 0, 16));
+      else marker = L.circleMarker([la, ln], { pane: "picked", radius: 13, color: "#fff", weight: 3, fillColor: "#c8102e", fillOpacity: 1 }).addTo(map);
+      if (fromHere) map.panTo([la, ln]);
     }
     say("正在查找这个位置属于哪个网格……");
     getJSON(`/api/v1/locate?lat=${lat.value}&lng=${lng.value}`).then((d) => {
@@ -71,6 +71,7 @@
       const features = (data && data.features) || [];
       if (!features.length) throw new Error("no grids");
       map = L.map(mapEl, { attributionControl: false, zoomSnap: 0.25 });
+      map.createPane("picked").style.zIndex = 700; // the chosen point above the grids' names
       const layer = L.geoJSON(data, {
         style: (f) => (f.properties && f.properties.home
           ? { color: "#c8102e", weight: 3, fillColor: "#c8102e", fillOpacity: 0.08 }

@@ -123,6 +123,17 @@ def test_a_resident_taps_the_map_and_sends_a_photo(committed_city, live_server, 
     assert page.locator("[data-testid=rate-form]").count() == 0
     shoot(page, tmp_path, "9-rated")
     shoot(page, tmp_path, "9b-rated-steps", at="[data-testid=steps]")
+
+    # 消息 and 便民服务 are one tap away, in the same frame.
+    with page.expect_navigation():
+        page.click(".h5-nav a:has-text('消息')")
+    assert "已受理" in page.inner_text(".h5-inbox") and "网格员" in page.inner_text(".h5-inbox")
+    assert "董银成" not in page.inner_text(".h5-inbox")
+    shoot(page, tmp_path, "10-inbox")
+    with page.expect_navigation():
+        page.click(".h5-nav a:has-text('便民服务')")
+    assert page.locator(".h5-call").count() >= 1
+    shoot(page, tmp_path, "11-services")
     assert page.errors == []
 
 
