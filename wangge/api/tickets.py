@@ -8,6 +8,7 @@ from typing import Literal
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
@@ -21,6 +22,7 @@ from wangge.routing.duplicates import Duplicate, duplicates_of, likely_duplicate
 from wangge.routing.proactive import hotspots_in
 from wangge.stats.kpis import Selection, kpis, select_tickets
 from wangge.tickets import actions as a
+from wangge.tickets import public
 from wangge.tickets.intake import category_for, resolve_place
 from wangge.tickets.models import Category, Channel, Ticket, Urgency
 from wangge.tickets.models import Status as TicketStatus
@@ -307,7 +309,9 @@ def list_tickets(
     page: int = PAGE,
     page_size: int = PAGE_SIZE,
 ) -> dict:
-    """Tickets in my scope, newest first, filtered by status, area code (subtree), unit code, overdue."""
+    """Tickets in my scope, newest first, filtered by status, area code (subtree), unit code, overdue.
+    A resident (no post) gets their own as the H5 cards: `id`, `number`, `title`, `status_text`,
+    `submitted_at`, `expected_by`, `expected_text`."""
     qs = select_tickets(base=tickets_for(request.user), area=area or None)  # type: ignore[arg-type]
     if status:
         qs = qs.filter(status=status)
@@ -317,14 +321,30 @@ def list_tickets(
         late = overdue_q(timezone.now())
         qs = qs.filter(late) if overdue else qs.exclude(late)
     qs = qs.select_related("area", "category", "assignee", "lead_unit").order_by("-submitted_at", "-id")
+    if public.sees_as_resident(request.user):  # type: ignore[arg-type]
+        return page_of(qs, page=page, page_size=page_size, row=lambda t: public.card_json(public.card(t)))
     return page_of(qs, page=page, page_size=page_size, row=ticket_row)
 
 
-@router.get("/tickets/{ticket_id}")
+def _detail(ticket: Ticket, user: User) -> dict:
+    """Staff read the whole ticket; a resident (no post) reads what tickets.public shows residents."""
+    if public.sees_as_resident(user):
+        return public.detail_json(public.present(ticket, user), _photo_url)
+    return ticket_detail(ticket, user)
+
+
+def _photo_url(ticket_id: int, photo_id: int) -> str:
+    return reverse("web:ticket_photo", args=[ticket_id, photo_id])
+
+
+@router.get("/tickets/{ticket_id}", response={200: dict, 404: dict})
 def get_ticket(request: HttpRequest, ticket_id: int) -> dict:
-    """One ticket with its timeline and the actions I may take now."""
+    """One ticket with its timeline and the actions I may take now; 404 outside my scope. A resident
+    (signed in without a post) reads their own ticket as the H5 page shows it: `number`, `status_text`,
+    `expected_text` (预计办结), the public `timeline` (no internal notes, no staff names), photos by stage,
+    `rating` and `allowed_actions` (rate, withdraw)."""
     user: User = request.user  # type: ignore[assignment]
-    return ticket_detail(get_ticket_for(user, ticket_id), user)
+    return _detail(get_ticket_for(user, ticket_id), user)
 
 
 @router.post("/tickets/{ticket_id}/contact", response={200: dict, 403: dict})
@@ -342,11 +362,12 @@ def reveal_contact(request: HttpRequest, ticket_id: int) -> Status | dict:
 @router.post("/tickets/{ticket_id}/actions/{action}", response={200: dict, 409: dict, 422: dict})
 def ticket_action(request: HttpRequest, ticket_id: int, action: ActionName, body: ActionIn) -> dict:
     """Take one action of the loop (PRODUCT.md section 4). 409 with the reason when it is not allowed
-    in the ticket's state or for my role; 404 when the ticket is outside my scope."""
+    in the ticket's state or for my role (a second `rate`: "这条诉求已评价过"); 422 naming the field for
+    bad input; 404 when the ticket is outside my scope. Answers the ticket as `GET` does."""
     user: User = request.user  # type: ignore[assignment]
     ticket = get_ticket_for(user, ticket_id)
     ticket = run_action(ticket, action, body, user)
-    return ticket_detail(get_ticket_for(user, ticket.pk), user)
+    return _detail(get_ticket_for(user, ticket.pk), user)
 
 
 FROM_DATE = Query(None, alias="from", description="起始日期（含）")  # type: ignore[type-arg]

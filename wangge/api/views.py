@@ -6,9 +6,10 @@ from ninja import Query, Router, Status
 
 from wangge.accounts.models import User
 from wangge.api.presenters import area_ref, household_row, me_payload, page_of, resident_row
-from wangge.areas import scoping
+from wangge.areas import scoping, selectors
 from wangge.areas.lookup import locate as locate_point
 from wangge.areas.models import Area, Level
+from wangge.areas.selectors import grids_geojson
 from wangge.people.actions import do_reveal_personal_data
 from wangge.people.ledgers import building_states
 from wangge.people.models import CareLevel, Household
@@ -74,13 +75,24 @@ def area_geojson(request: HttpRequest, code: str) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
+@router.get("/intake/grids", response={200: dict, 401: dict}, tags=["areas"], url_name="intake_grids")
+def intake_grids(request: HttpRequest) -> dict:
+    """地图选点: the grid outlines a report form's map draws for me, as a GeoJSON FeatureCollection whose
+    features carry `code`, `name` and `home` (true on my own grid). A resident gets the grids of their
+    home community (their own and its neighbours); staff without a home the grids of their areas (at
+    most 300). Outlines only: no registry, no staff. 200 for anyone signed in (no features when I have
+    no home and no area); 401 without a session or token."""
+    return grids_geojson(selectors.intake_grids(request.user))  # type: ignore[arg-type]
+
+
 @router.get("/locate", response=dict, tags=["areas"])
 def locate(
     request: HttpRequest,
     lat: float = Query(..., ge=-90, le=90, description="纬度 (WGS84)"),  # type: ignore[type-arg]
     lng: float = Query(..., ge=-180, le=180, description="经度 (WGS84)"),  # type: ignore[type-arg]
 ) -> dict:
-    """Which grid, and which ancestors, contain a point. `found` is false when it lies in no grid."""
+    """Which grid, and which ancestors, contain a point (anyone signed in, residents too: grid names are
+    public). `found` is false when it lies in no grid. 422 for a missing or out-of-range coordinate."""
     found = locate_point(lat, lng)
     if found is None:
         return {"found": False, "grid": None, "ancestors": [], "detail": "该位置不在任何网格内"}

@@ -46,6 +46,7 @@ from wangge.tickets.models import (
     Urgency,
     Verdict,
 )
+from wangge.tickets.public import person_word
 from wangge.tickets.queries import (
     DISPATCH_ROLE,
     LADDER_INDEX,
@@ -112,9 +113,12 @@ def _event_fields(
     }
 
 
-def _save_photos(ticket: Ticket, photos: Sequence[UploadedFile], stage: str, actor: User | None) -> None:
+def _save_photos(
+    ticket: Ticket, photos: Sequence[UploadedFile], stage: str, actor: User | None, at: dt.datetime
+) -> None:
+    """The photos carry the time of the event they came with, which ties them to it on the timeline."""
     for photo in photos:
-        TicketPhoto.objects.create(ticket=ticket, stage=stage, image=photo, uploaded_by=actor)
+        TicketPhoto.objects.create(ticket=ticket, stage=stage, image=photo, uploaded_by=actor, at=at)
 
 
 def check_photos(
@@ -355,7 +359,7 @@ def do_submit_ticket(new: NewTicket, *, actor: User | None) -> Ticket:
     with transaction.atomic():
         insert([ticket])
         rollup.ticket_added(ticket)
-        _save_photos(ticket, new.photos, PhotoStage.SUBMIT, actor)
+        _save_photos(ticket, new.photos, PhotoStage.SUBMIT, actor, submitted_at)
         insert(events)
         insert(assignments)
         _notify(told, ticket, text)
@@ -414,10 +418,13 @@ class _Step:
     now: dt.datetime
 
 
-def _refusal(action: str, ticket: Ticket) -> str:
+def _refusal(action: str, ticket: Ticket, relations: set[str]) -> str:
     label = workflow.ACTIONS.get(action, action)
     if action == "claim" and ticket.status == Status.IN_PROGRESS and ticket.assignee_id:
         return f"已被 {ticket.assignee.shown_name} 接单"  # type: ignore[union-attr]
+    guard = workflow.unmet_guard(action, ticket.status, relations, ticket)
+    if guard is not None:
+        return guard.refusal
     if not any(ticket.status in t.sources for t in workflow.transitions_for(action)):
         return f"诉求当前为「{ticket.get_status_display()}」，不能{label}"
     return f"你不能对这件诉求执行「{label}」"
@@ -432,9 +439,9 @@ def _begin(ticket_id: int, action: str, actor: User | None) -> _Step:
         .get(pk=ticket_id)
     )
     relations = relations_of(actor, ticket)
-    transition = workflow.find(action, ticket.status, relations)
+    transition = workflow.find(action, ticket.status, relations, ticket)
     if transition is None:
-        raise WorkflowError(_refusal(action, ticket))
+        raise WorkflowError(_refusal(action, ticket, relations))
     return _Step(ticket, transition, relations, actor, timezone.now())
 
 
@@ -450,7 +457,7 @@ def _commit(
     )
     if updated != 1:
         ticket.refresh_from_db()
-        raise WorkflowError(_refusal(step.transition.action, ticket))
+        raise WorkflowError(_refusal(step.transition.action, ticket, step.relations))
     _event(ticket, step.transition.action, step.actor, frm=frm, to=to, note=note, data=data, at=step.now)
     ticket.refresh_from_db()
     rollup.ticket_changed(counted, ticket)
@@ -671,9 +678,11 @@ def do_claim(ticket_id: int, *, actor: User, note: str = "") -> Ticket:
     """接单 / 领单. Exactly one of two people claiming the same assignment wins."""
     step = _begin(ticket_id, "claim", actor)
     ticket = step.ticket
+    claimer = None  # as the resident hears of it: a unit by name, a person by role (tickets.public)
     if workflow.HANDLER in step.relations:
         mine = _own_assignments(ticket, actor)
-        open_row = mine.filter(claimed_at=None).first()
+        open_row = mine.filter(claimed_at=None).select_related("unit").first()
+        claimer = open_row.unit.name if open_row is not None and open_row.unit else None
         won = open_row is not None and Assignment.objects.filter(pk=open_row.pk, claimed_at=None).update(
             claimed_at=step.now, claimed_by=actor
         )
@@ -704,7 +713,7 @@ def do_claim(ticket_id: int, *, actor: User, note: str = "") -> Ticket:
         )
     ticket = _commit(step, note=note, **changes)
     if first_claim:
-        _notify_resident(ticket, f"已由{actor.shown_name}接单办理")
+        _notify_resident(ticket, f"已由{claimer or person_word(actor)}接单办理")
     return ticket
 
 
@@ -843,7 +852,7 @@ def do_note(ticket_id: int, *, actor: User, note: str, photos: Sequence[Uploaded
     note = _required_note(note, what="进展情况")
     check_photos(photos)
     step = _begin(ticket_id, "note", actor)
-    _save_photos(step.ticket, photos, PhotoStage.RESULT, actor)
+    _save_photos(step.ticket, photos, PhotoStage.RESULT, actor, step.now)
     return _commit(step, note=note)
 
 
@@ -854,7 +863,7 @@ def do_resolve(ticket_id: int, *, actor: User, note: str, photos: Sequence[Uploa
     check_photos(photos)
     step = _begin(ticket_id, "resolve", actor)
     ticket = step.ticket
-    _save_photos(ticket, photos, PhotoStage.RESULT, actor)
+    _save_photos(ticket, photos, PhotoStage.RESULT, actor, step.now)
     ticket = _commit(
         step,
         note=note,
@@ -869,10 +878,12 @@ def do_resolve(ticket_id: int, *, actor: User, note: str, photos: Sequence[Uploa
 
 
 def _back_to_handler(ticket: Ticket, now: dt.datetime) -> dict[str, Any]:
-    """Changes that put a resolved or closed ticket back into the handler's hands."""
+    """Changes that put a resolved or closed ticket back into the handler's hands. The resident's rating
+    judged the result now set aside (the timeline keeps it), so the next result is rated afresh."""
     deadline = ticket.resolve_deadline
     escalate_at = deadline if deadline and deadline > now else _next_claim_window(ticket, now)
     return {
+        "rating": None,
         "resolved_at": None,
         "handling_seconds": None,
         "closed_at": None,
@@ -976,7 +987,9 @@ def do_callback(
 
 @transaction.atomic
 def do_rate(ticket_id: int, *, actor: User, rating: int, note: str = "") -> Ticket:
-    """评单: the resident's own 1–5 rating. 1–2 count as 不满意; 3–5 close a resolved ticket."""
+    """评单: the resident's own 1–5 rating, once per result (the table's "unrated": a second rating answers
+    "这条诉求已评价过" and changes nothing). 1–2 count as 不满意 and set the result aside, rating and all,
+    so the next result is rated afresh; 3–5 close a resolved ticket."""
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise TicketInputError("rating", "评分必须是1到5的整数")
     step = _begin(ticket_id, "rate", actor)
@@ -1042,7 +1055,7 @@ def do_merge(ticket_id: int, *, actor: User, target_id: int, note: str = "") -> 
         data={"source": ticket.pk},
         at=step.now,
     )
-    _notify_resident(ticket, f"与诉求 {target.number} 合并办理")
+    _notify_resident(ticket, "与反映同一问题的诉求合并办理")  # the other may be someone else's
     return ticket
 
 

@@ -102,6 +102,19 @@ def get_ticket_for(user: User, ticket_id: int) -> Ticket:
     return ticket
 
 
+def own_tickets(user: User) -> QuerySet[Ticket]:
+    """The tickets a person raised: as the resident they concern, or typed in themselves (我的诉求)."""
+    return tickets_for(user).filter(Q(submitted_by=user) | Q(resident__user=user))
+
+
+def get_own_ticket(user: User, ticket_id: int) -> Ticket:
+    """One of the person's own tickets; any other (even one they see as staff) answers 404."""
+    ticket = own_tickets(user).select_related("area", "resident").filter(pk=ticket_id).first()
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
 def _covers(m: Membership, ticket: Ticket) -> bool:
     return m.area is not None and ticket.area_code.startswith(m.area.code)
 
@@ -146,7 +159,7 @@ def allowed_actions(user: User, ticket: Ticket, relations: set[str] | None = Non
     relations = relations if relations is not None else relations_of(user, ticket)
     seen: list[str] = []
     for t in workflow.TRANSITIONS:
-        if t.action not in seen and ticket.status in t.sources and t.who & relations:
+        if t.action not in seen and ticket.status in t.sources and t.who & relations and t.holds_for(ticket):
             seen.append(t.action)
     if "claim" in seen and ticket.status != Status.ACCEPTED and not _unclaimed_for(user, ticket):
         seen.remove("claim")  # a handler who has claimed their part has nothing left to claim

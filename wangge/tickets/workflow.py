@@ -12,11 +12,13 @@
 - SYSTEM     the deadline worker, and 智能分拨 when the router is sure of the unit (accept, assign).
 
 `to` is the next status, `SAME` for no change, or a map from the action's outcome to the next status.
+`when` names a condition on the ticket row beyond its status (see GUARDS), e.g. "not rated yet".
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from wangge.tickets.models import Status
+from wangge.tickets.models import Status, Ticket
 
 RESIDENT = "resident"
 GRID = "grid"
@@ -39,6 +41,19 @@ AFTER_VERDICT = {"closed": CLOSED, "reopened": IN_PROGRESS, "to_street": ACCEPTE
 
 
 @dataclass(frozen=True)
+class Guard:
+    holds: Callable[[Ticket], bool]
+    refusal: str  # said to whoever tries while it does not hold
+
+
+# One rating per result: `rating` is the resident's rating of the current result, and putting the ticket
+# back into the handler's hands clears it (actions._back_to_handler), so a reopened ticket is rated again.
+GUARDS = {
+    "unrated": Guard(lambda ticket: ticket.rating is None, "这条诉求已评价过"),
+}
+
+
+@dataclass(frozen=True)
 class Transition:
     action: str
     sources: frozenset[str]
@@ -46,6 +61,11 @@ class Transition:
     who: frozenset[str]
     label: str
     needs: tuple[str, ...] = field(default=())  # payload fields that must be given
+    when: str = ""  # a key of GUARDS, or "" for none
+
+    def holds_for(self, ticket: Ticket | None) -> bool:
+        """Whether the row's condition holds on this ticket (always, for a row without one)."""
+        return not self.when or ticket is None or GUARDS[self.when].holds(ticket)
 
 
 def _t(
@@ -55,8 +75,9 @@ def _t(
     who: set[str],
     label: str,
     needs: tuple[str, ...] = (),
+    when: str = "",
 ) -> Transition:
-    return Transition(action, frozenset(sources), to, frozenset(who), label, needs)
+    return Transition(action, frozenset(sources), to, frozenset(who), label, needs, when)
 
 
 TRANSITIONS: list[Transition] = [
@@ -85,7 +106,16 @@ TRANSITIONS: list[Transition] = [
         ("approve",),
     ),
     _t("callback", {RESOLVED}, AFTER_VERDICT, {REVIEWER, DISPATCHER}, "回访", ("reached",)),
-    _t("rate", {RESOLVED, CLOSED}, {**AFTER_VERDICT, "closed": CLOSED}, {RESIDENT}, "评价", ("rating",)),
+    # From CLOSED too: a callback (满意) or a waiver may close the ticket before the resident rates it.
+    _t(
+        "rate",
+        {RESOLVED, CLOSED},
+        {**AFTER_VERDICT, "closed": CLOSED},
+        {RESIDENT},
+        "评价",
+        ("rating",),
+        "unrated",
+    ),
     _t("close", {RESOLVED}, CLOSED, {REVIEWER}, "免回访办结", ("note",)),
     _t("reopen", {RESOLVED, CLOSED}, IN_PROGRESS, {REVIEWER}, "重新办理", ("note",)),
     _t("merge", OPEN, Status.MERGED, {DISPATCHER}, "合并", ("target",)),
@@ -99,11 +129,20 @@ def transitions_for(action: str) -> list[Transition]:
     return [t for t in TRANSITIONS if t.action == action]
 
 
-def find(action: str, status: str, relations: set[str]) -> Transition | None:
-    """The row that lets someone with these relations take this action in this status, if any."""
+def find(action: str, status: str, relations: set[str], ticket: Ticket | None = None) -> Transition | None:
+    """The row that lets someone with these relations take this action in this status (on this ticket,
+    when its condition is to be checked), if any."""
     for t in transitions_for(action):
-        if status in t.sources and t.who & relations:
+        if status in t.sources and t.who & relations and t.holds_for(ticket):
             return t
+    return None
+
+
+def unmet_guard(action: str, status: str, relations: set[str], ticket: Ticket) -> Guard | None:
+    """The condition that alone stops this action (the status and relation would allow it), if any."""
+    for t in transitions_for(action):
+        if status in t.sources and t.who & relations and not t.holds_for(ticket):
+            return GUARDS[t.when]
     return None
 
 

@@ -101,6 +101,6 @@ def h5_services(request: HttpRequest) -> HttpResponse:
     household = resident.household
     return render(
         request,
-        "web/h5_services.html",
+        "web/h5/services.html",
         {"nearby": nearest_by_kind(household.area.code, point_of(household)), "household": household},
     )

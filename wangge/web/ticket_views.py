@@ -1,5 +1,5 @@
 """Ticket pages: the workbench per role, the ticket page with its timeline and allowed actions, staff
-entry, the resident's H5 pages (submit, my requests, rate), the inbox and the statistics page."""
+entry and the inbox. The resident's H5 pages are in h5_views."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,7 +26,7 @@ from wangge.notify.models import Notification
 from wangge.routing.duplicates import CLUSTER_DAYS, duplicates_of, likely_duplicates, open_clusters
 from wangge.routing.models import Target
 from wangge.routing.suggest import explain
-from wangge.tickets import workflow, worklists
+from wangge.tickets import public, workflow, worklists
 from wangge.tickets.actions import (
     NewTicket,
     TicketInputError,
@@ -35,7 +35,6 @@ from wangge.tickets.actions import (
     do_dispatch_many,
     do_reveal_contact,
     do_submit_ticket,
-    grid_of,
     may_reveal_contact,
 )
 from wangge.tickets.handlers import assignable_people, serving_units
@@ -47,10 +46,8 @@ from wangge.tickets.queries import (
     ancestor_codes,
     get_ticket_for,
     relations_of,
-    tickets_for,
 )
 from wangge.tickets.timeline import staff_timeline
-from wangge.web.directive_views import emergency_notice
 from wangge.web.transfer_views import can_import_hotline
 from wangge.web.views import image_response, request_user
 
@@ -349,7 +346,7 @@ def ticket_photo(request: HttpRequest, ticket_id: int, photo_id: int) -> FileRes
     return image_response(photo.image)
 
 
-# --- intake: staff entry and the resident's H5 page -----------------------------------------------
+# --- intake: staff entry (the resident's H5 form is in h5_views) ----------------------------------
 
 
 def _intake(
@@ -454,64 +451,14 @@ def clusters(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _resident_home(user: User) -> tuple[int | None, Area | None]:
-    resident = getattr(user, "resident", None)
-    if resident is None:
-        return None, None
-    return resident.pk, resident.household.area
-
-
-@login_required
-def h5_submit(request: HttpRequest) -> HttpResponse:
-    """指尖办: the resident's one-page request form, phone-first and in large type."""
-    user = request_user(request)
-    resident_id, home = _resident_home(user)
-    grid = None
-    if home is not None:
-        grid = grid_of(home)
-    if request.method == "POST":
-        result = _intake(request, channel=Channel.H5, resident_id=resident_id, default_area=home)
-        if "_ticket" in result:
-            return redirect("web:my_ticket", ticket_id=result["_ticket"].pk)
-        return render(
-            request, "web/h5_submit.html", {"grid": grid, "errors": result, "form": request.POST}, status=422
-        )
-    resident = getattr(user, "resident", None)
-    form = {
-        "contact_name": resident.name if resident else user.shown_name,
-        "contact_phone": resident.phone if resident else "",
-    }
-    notice = emergency_notice(home.code if home else None)
-    return render(request, "web/h5_submit.html", {"grid": grid, "errors": {}, "form": form, **notice})
-
-
-@login_required
-def my_tickets(request: HttpRequest) -> HttpResponse:
-    user = request_user(request)
-    mine = (
-        tickets_for(user)
-        .filter(Q(submitted_by=user) | Q(resident__user=user))
-        .select_related("area")
-        .order_by("-submitted_at")[:100]
-    )
-    _resident_id, home = _resident_home(user)
-    notice = emergency_notice(home.code if home else None)
-    return render(request, "web/h5_mine.html", {"tickets": mine, **notice})
-
-
-@login_required
-def my_ticket(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    user = request_user(request)
-    context = _ticket_context(user, ticket_id)
-    return render(request, "web/h5_ticket.html", context)
-
-
 # --- inbox and statistics --------------------------------------------------------------------------
 
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
+    if public.sees_as_resident(user):  # a resident's 消息 is in the H5 frame
+        return redirect("web:h5_inbox")
     if request.method == "POST":
         do_mark_read(user)
         return redirect("web:inbox")

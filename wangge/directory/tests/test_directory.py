@@ -100,7 +100,8 @@ def test_pages_handbook_and_api(client_for) -> None:  # type: ignore[no-untyped-
     household = Household.objects.filter(area__code__startswith=DEMO_GRID).order_by("id").first()
     assert household is not None
     assert "附近便民服务" in client_for("gridworker").get(f"/households/{household.pk}/").content.decode()
-    assert "附近便民服务" in client_for("resident").get("/h5/services/").content.decode()
+    h5 = client_for("resident").get("/h5/services/").content.decode()
+    assert 'data-testid="nearby"' in h5 and "幸福大药房" in h5
     assert client_for("gridworker").get("/h5/services/").status_code == 404
 
     api = client_for("gridworker")
