@@ -242,6 +242,9 @@ ROUTER_CATEGORY_THRESHOLD = envfloat("WANGGE_ROUTER_CATEGORY_THRESHOLD", "0.5")
 ROUTER_DISPATCH_THRESHOLD = envfloat("WANGGE_ROUTER_DISPATCH_THRESHOLD", "0.9")
 ROUTER_RETRAIN_HOURS = envfloat("WANGGE_ROUTER_RETRAIN_HOURS", "24")
 ROUTER_MAX_EXAMPLES = envint("WANGGE_ROUTER_MAX_EXAMPLES", "200000")
+# 未诉先办 is read once a day per area and renewed by the deadline worker when older than this (0: never
+# renewed by the worker; a new day still brings a new reading on first view).
+HOTSPOT_REFRESH_HOURS = envfloat("WANGGE_HOTSPOT_REFRESH_HOURS", "6")
 
 # Roles that may reveal a full ID or phone number in their scope; every reveal is logged.
 UNMASK_ROLES = os.getenv("WANGGE_UNMASK_ROLES", "grid_head,grid_worker,community_staff").split(",")

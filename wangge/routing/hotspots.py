@@ -20,7 +20,7 @@ improbable their counts are under the usual rate, the strongest first.
 import datetime as dt
 import math
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 from scipy.special import betainc
@@ -266,3 +266,64 @@ def find_hotspots(history: History) -> list[Hotspot]:
 def history_start(today: dt.date) -> dt.date:
     """The first day any hotspot of `today` looks at."""
     return monday(today) - dt.timedelta(weeks=YEARS * YEAR + HALF_YEAR)
+
+
+# --- a hotspot kept as JSON (routing.models.HotspotReading) and read back unchanged ------------------
+
+
+def _day(value: str) -> dt.date:
+    return dt.date.fromisoformat(value)
+
+
+def to_record(h: Hotspot) -> dict:
+    """Everything a hotspot holds, as JSON values at full precision (dates as ISO strings)."""
+
+    def plain(value: object) -> object:
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, tuple | list):
+            return [plain(v) for v in value]
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        return value
+
+    return {
+        "key": plain(h.key),
+        "score": h.score,
+        "weeks": list(h.weeks),
+        "weeks_start": h.weeks_start.isoformat(),
+        "recurring": plain(asdict(h.recurring)) if h.recurring else None,
+        "rising": plain(asdict(h.rising)) if h.rising else None,
+    }
+
+
+def from_record(record: dict) -> Hotspot:
+    """The hotspot `to_record` kept; a list key comes back as the tuple it was."""
+    recurring, rising = record["recurring"], record["rising"]
+    key = record["key"]
+    return Hotspot(
+        key=tuple(key) if isinstance(key, list) else key,
+        score=record["score"],
+        weeks=tuple(record["weeks"]),
+        weeks_start=_day(record["weeks_start"]),
+        recurring=Recurring(
+            start=_day(recurring["start"]),
+            end=_day(recurring["end"]),
+            years=tuple(
+                PastYear(start=_day(y["start"]), end=_day(y["end"]), reports=y["reports"], usual=y["usual"])
+                for y in recurring["years"]
+            ),
+            expected=recurring["expected"],
+            p=recurring["p"],
+        )
+        if recurring
+        else None,
+        rising=Rising(
+            **{
+                **rising,
+                **{k: _day(rising[k]) for k in ("start", "end", "baseline_start", "baseline_end")},
+            }
+        )
+        if rising
+        else None,
+    )

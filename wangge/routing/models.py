@@ -35,3 +35,23 @@ class RouterModel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_target_display()} #{self.pk} {'在用' if self.active else ''}".strip()
+
+
+class HotspotReading(models.Model):
+    """未诉先办 as read on one day for one area. Hotspots are found in the whole history of the area's
+    tickets (seconds for a district of a million tickets), and they change with the days, not with each
+    request: the page reads the day's reading, which the deadline worker renews every few hours for
+    the areas people watch (districts, streets, communities) and the first viewer makes for others."""
+
+    area_code = models.CharField(max_length=40)
+    day = models.DateField()
+    read_at = models.DateTimeField(default=timezone.now)
+    found = models.JSONField(default=list)  # routing.hotspots.to_record of each hotspot, strongest first
+
+    class Meta:
+        verbose_name = "未诉先办分析"
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["area_code", "day"], name="hotspot_reading_day")]
+
+    def __str__(self) -> str:
+        return f"{self.area_code} {self.day}"

@@ -11,12 +11,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import cast
 
+from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 
 from wangge.accounts.models import User
-from wangge.areas.models import Area
-from wangge.routing.hotspots import History, Hotspot, find_hotspots, history_start
+from wangge.areas.models import Area, Level
+from wangge.routing.hotspots import History, Hotspot, find_hotspots, from_record, history_start, to_record
+from wangge.routing.models import HotspotReading
 from wangge.stats.kpis import subtree_q
 from wangge.stats.rollup import local_day
 from wangge.tickets.models import Category, Channel, Status, Ticket
@@ -24,6 +26,7 @@ from wangge.tickets.queries import sees_every_ticket_of
 
 NOT_COUNTED = (Status.REJECTED, Status.WITHDRAWN, Status.MERGED)
 PLANNED_DAYS = 28  # a planned action this recent stands in for its suggestion
+WATCHED_LEVELS = (Level.DISTRICT, Level.STREET, Level.COMMUNITY)  # readings the worker keeps fresh
 
 
 def _md(day: dt.date) -> str:
@@ -112,10 +115,51 @@ def _series(h: Hotspot) -> tuple[str, int]:
     return cast(tuple[str, int], h.key)  # (area code, category id), as history() counts them
 
 
+def read_hotspots(area_code: str, *, today: dt.date) -> list[Hotspot]:
+    """Find the hotspots under an area now and keep them as the day's reading (replacing an older one;
+    two readers at once both keep what they found, which is the same)."""
+    found = find_hotspots(history(area_code, today=today))
+    records, now = [to_record(h) for h in found], timezone.now()
+    kept = HotspotReading.objects.filter(area_code=area_code, day=today).update(found=records, read_at=now)
+    if not kept:
+        HotspotReading.objects.bulk_create(
+            [HotspotReading(area_code=area_code, day=today, found=records, read_at=now)],
+            ignore_conflicts=True,
+        )
+    return found
+
+
+def _todays_hotspots(area_code: str, today: dt.date) -> list[Hotspot]:
+    reading = HotspotReading.objects.filter(area_code=area_code, day=today).only("found").first()
+    if reading is not None:
+        return [from_record(r) for r in reading.found]
+    return read_hotspots(area_code, today=today)
+
+
+def renew_readings(*, now: dt.datetime | None = None) -> int:
+    """The worker's part: renew the day's reading of every district, street and community whose reading
+    is missing or older than HOTSPOT_REFRESH_HOURS. Returns how many were read."""
+    if settings.HOTSPOT_REFRESH_HOURS <= 0:
+        return 0
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    fresh = set(
+        HotspotReading.objects.filter(
+            day=today, read_at__gte=now - dt.timedelta(hours=settings.HOTSPOT_REFRESH_HOURS)
+        ).values_list("area_code", flat=True)
+    )
+    watched = Area.objects.filter(level__in=WATCHED_LEVELS).values_list("code", flat=True)
+    stale = [code for code in watched.order_by("code") if code not in fresh]
+    for code in stale:
+        read_hotspots(code, today=today)
+    return len(stale)
+
+
 def hotspots_in(area: Area, *, today: dt.date | None = None) -> list[Suggestion]:
-    """Every hotspot under `area` (already scoped by the caller), the strongest first."""
+    """Every hotspot under `area` (already scoped by the caller), the strongest first, as read today;
+    whether each has been planned is looked up now."""
     today = today or timezone.localdate()
-    found = find_hotspots(history(area.code, today=today))
+    found = _todays_hotspots(area.code, today)
     if not found:
         return []
     keys = [_series(h) for h in found]
@@ -124,7 +168,10 @@ def hotspots_in(area: Area, *, today: dt.date | None = None) -> list[Suggestion]
     since = timezone.now() - dt.timedelta(days=PLANNED_DAYS)
     planned: dict[tuple[str, int | None], Ticket] = {}
     for t in Ticket.objects.filter(
-        subtree_q(area.code), channel=Channel.PROACTIVE, submitted_at__gte=since
+        channel=Channel.PROACTIVE,
+        submitted_at__gte=since,
+        area_code__in={code for code, _ in keys},
+        category_id__in={category for _, category in keys},
     ).order_by("-submitted_at"):
         planned.setdefault((t.area_code, t.category_id), t)
     return [

@@ -4,12 +4,16 @@ and the API, scoped, and turned into planned actions (tickets of channel "proact
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from wangge.areas.models import Area
-from wangge.conftest import DEMO_COMMUNITY, DEMO_GRID, OTHER_STREET
+from wangge.conftest import DEMO_COMMUNITY, DEMO_GRID, DEMO_STREET, OTHER_STREET
 from wangge.routing.actions import do_plan_hotspot
-from wangge.routing.proactive import hotspots_in
+from wangge.routing.hotspots import from_record
+from wangge.routing.models import HotspotReading
+from wangge.routing.proactive import hotspots_in, read_hotspots, renew_readings
 from wangge.routing.tests.planted_history import LATE_SEASON, ONE_OFF, RISING, SEASON, planted_history
 from wangge.tickets.actions import TicketInputError, WorkflowError
 from wangge.tickets.models import Category, Channel, Status, Ticket
@@ -109,6 +113,8 @@ def test_rejected_merged_and_planned_tickets_are_not_counted(history, series) ->
     Ticket.objects.filter(pk=ids[0]).update(status=Status.MERGED)
     Ticket.objects.filter(pk=ids[1]).update(status=Status.REJECTED)
     Ticket.objects.filter(pk=ids[2]).update(channel=Channel.PROACTIVE)
+    assert _found(DEMO_GRID)[(grid.code, category.code)].hotspot.rising == before  # today's reading stands
+    read_hotspots(DEMO_GRID, today=timezone.localdate())  # the next reading (the worker's, or tomorrow's)
     after = _found(DEMO_GRID)[(grid.code, category.code)].hotspot.rising
     assert after is not None and after.reports == before.reports - 3
 
@@ -173,8 +179,12 @@ def test_the_statistics_page_shows_hotspots_and_plans_from_them(
     web = client_for("community")
     page = web.get(f"/stats/{DEMO_COMMUNITY}/").content.decode()
     assert f"/stats/{DEMO_COMMUNITY}/hotspots/" in page  # loaded after the page
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(16):  # the day's first view reads the history and keeps it
+        web.get(f"/stats/{DEMO_COMMUNITY}/hotspots/")
+    assert HotspotReading.objects.filter(area_code=DEMO_COMMUNITY, day=timezone.localdate()).count() == 1
+    with CaptureQueriesContext(connection) as later:  # later views of the day read what was kept
         part = web.get(f"/stats/{DEMO_COMMUNITY}/hotspots/").content.decode()
+    assert not any("GROUP BY" in q["sql"] for q in later.captured_queries)
     grid, heating = series[SEASON]
     assert 'data-testid="hotspot"' in part and "季节性" in part and "上升" in part
     assert f'value="{heating.code}"' in part and "转为主动工单" in part
@@ -187,3 +197,27 @@ def test_the_statistics_page_shows_hotspots_and_plans_from_them(
     assert ticket.number in web.get(f"/stats/{DEMO_COMMUNITY}/hotspots/").content.decode()
     assert web.get(f"/stats/{OTHER_STREET}/hotspots/").status_code == 404
     assert "转为主动工单" not in client_for("unit").get(f"/stats/{DEMO_COMMUNITY}/hotspots/").content.decode()
+
+
+def test_a_reading_keeps_each_hotspot_exactly(history, series) -> None:  # type: ignore[no-untyped-def]
+    today = timezone.localdate()
+    found = read_hotspots(DEMO_COMMUNITY, today=today)
+    assert found and any(h.recurring for h in found) and any(h.rising for h in found)
+    kept = HotspotReading.objects.get(area_code=DEMO_COMMUNITY, day=today).found
+    assert [from_record(r) for r in kept] == found
+
+
+def test_the_worker_renews_stale_readings_of_watched_areas(history, series) -> None:  # type: ignore[no-untyped-def]
+    now = timezone.now()
+    today = timezone.localdate(now)
+    read_hotspots(DEMO_COMMUNITY, today=today)
+    HotspotReading.objects.create(
+        area_code=DEMO_STREET, day=today, found=[], read_at=now - dt.timedelta(days=1)
+    )
+    renewed = renew_readings(now=now)
+    watched = Area.objects.filter(level__in=["district", "street", "community"]).count()
+    assert renewed == watched - 1  # all but the community read just now
+    street = HotspotReading.objects.get(area_code=DEMO_STREET, day=today)
+    assert street.read_at >= now and street.found  # the stale, empty reading was read again
+    assert not HotspotReading.objects.filter(area_code=DEMO_GRID).exists()  # grids are read on first view
+    assert renew_readings(now=now) == 0

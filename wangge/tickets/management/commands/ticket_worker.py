@@ -1,5 +1,6 @@
 """`manage.py ticket_worker`: escalate overdue tickets and send reminders, forever (or `--once`); retrain the
-routers when ROUTER_RETRAIN_HOURS have passed since the last training."""
+routers when ROUTER_RETRAIN_HOURS have passed since the last training; renew the day's 未诉先办 readings
+of districts, streets and communities older than HOTSPOT_REFRESH_HOURS."""
 
 import signal
 import time
@@ -10,6 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from wangge.routing.actions import retrain_if_due
+from wangge.routing.proactive import renew_readings
 from wangge.tickets.worker import sweep
 
 
@@ -41,6 +43,9 @@ class Command(BaseCommand):
                 for model in retrain_if_due():
                     self.stdout.write(f"router {model.target} #{model.pk}: {model.note}")
                     self.stdout.flush()
+            if not stopping and (renewed := renew_readings()):
+                self.stdout.write(f"未诉先办: {renewed} areas read")
+                self.stdout.flush()
             if once:
                 break
             slept = 0.0
