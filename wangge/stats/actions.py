@@ -35,7 +35,9 @@ def can_assess(user: User, area: Area) -> bool:
 
 def units_that_served(area: Area) -> list[Unit]:
     """Units assigned to, or summoned on, any ticket of the area's subtree."""
-    assigned = Assignment.objects.filter(subtree_q(area.code, "ticket__area_code")).values("unit_id")
+    assigned = Assignment.objects.filter(subtree_q(area.code, "area_code"), unit__isnull=False).values(
+        "unit_id"
+    )
     summoned = SummonsCall.objects.filter(subtree_q(area.code, "summons__ticket__area_code")).values(
         "unit_id"
     )

@@ -37,8 +37,7 @@ def unit_table(
     area: Area, *, start: dt.datetime | None = None, now: dt.datetime | None = None
 ) -> list[UnitRow]:
     now = now or timezone.now()
-    in_area = subtree_q(area.code, "ticket__area_code")
-    assignments = Assignment.objects.filter(in_area, unit__isnull=False)
+    assignments = Assignment.objects.filter(subtree_q(area.code, "area_code"), unit__isnull=False)
     calls = SummonsCall.objects.filter(subtree_q(area.code, "summons__ticket__area_code"))
     if start is not None:
         assignments = assignments.filter(assigned_at__gte=start)

@@ -633,9 +633,11 @@ def _assignment_rows(
     ticket: Ticket, assignee: User | None, units: Sequence[Unit], now: dt.datetime
 ) -> list[Assignment]:
     """The new assignments: the person leads when there are no units, else the first unit does."""
-    rows = [Assignment(ticket=ticket, user=assignee, lead=not units, assigned_at=now)] if assignee else []
-    return rows + [
-        Assignment(ticket=ticket, unit=u, lead=i == 0, assigned_at=now) for i, u in enumerate(units)
+    place = ticket.area_code
+    rows = [Assignment(ticket=ticket, user=assignee, lead=not units, area_code=place, assigned_at=now)]
+    return (rows if assignee else []) + [
+        Assignment(ticket=ticket, unit=u, lead=i == 0, area_code=place, assigned_at=now)
+        for i, u in enumerate(units)
     ]
 
 
@@ -693,7 +695,13 @@ def do_claim(ticket_id: int, *, actor: User, note: str = "") -> Ticket:
     else:  # 秒认领 by the grid: the claimer becomes the assignee
         Assignment.objects.filter(ticket=ticket, active=True).update(active=False)
         Assignment.objects.create(
-            ticket=ticket, user=actor, lead=True, assigned_at=step.now, claimed_at=step.now, claimed_by=actor
+            ticket=ticket,
+            user=actor,
+            lead=True,
+            area_code=ticket.area_code,
+            assigned_at=step.now,
+            claimed_at=step.now,
+            claimed_by=actor,
         )
     first_claim = ticket.claimed_at is None
     changes: dict[str, Any] = {}

@@ -14,7 +14,7 @@ from wangge.areas import scoping
 from wangge.areas.models import Area, Unit
 from wangge.routing.actions import do_plan_hotspot
 from wangge.routing.proactive import hotspots_in, may_plan
-from wangge.stats.actions import can_assess, current_period, do_assess_unit, units_that_served
+from wangge.stats.actions import can_assess, current_period, do_assess_unit
 from wangge.stats.kpis import Selection, kpis, ranking
 from wangge.stats.units import unit_table
 from wangge.tickets.actions import TicketInputError, WorkflowError
@@ -35,10 +35,19 @@ def _stats_context(user: User, area: Area, *, year: bool, errors: dict | None = 
     assessing = can_assess(user, area)
     period = current_period()
     rating_rows = []
-    if assessing:
-        facts = {r.unit.pk: r for r in unit_table(area)}  # all time, so a rating sees the whole record
-        mine = {a.unit_id: a for a in UnitAssessment.objects.filter(area=area, period=period)}
-        rating_rows = [(u, facts.get(u.pk), mine.get(u.pk)) for u in units_that_served(area)]
+    if assessing:  # beside each rating, the unit's record over the period shown
+        facts = {r.unit.pk: r for r in units}
+        mine = {
+            a.unit_id: a
+            for a in UnitAssessment.objects.filter(area=area, period=period).select_related("unit")
+        }
+        served = {r.unit.pk: r.unit for r in units if r.assigned or r.summoned} | {
+            pk: a.unit for pk, a in mine.items()
+        }
+        rating_rows = [
+            (u, facts.get(u.pk), mine.get(u.pk))
+            for u in sorted(served.values(), key=lambda u: (u.kind, u.code))
+        ]
     return {
         "area": area,
         "kpi": kpis(selection),
