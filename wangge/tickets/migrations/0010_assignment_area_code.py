@@ -6,18 +6,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('areas', '0001_initial'),
-        ('tickets', '0009_assignment_ticket_unit'),
+        ("areas", "0001_initial"),
+        ("tickets", "0009_assignment_ticket_unit"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='assignment',
-            name='area_code',
-            field=models.CharField(default='', max_length=40),
+            model_name="assignment",
+            name="area_code",
+            field=models.CharField(default="", max_length=40),
         ),
         migrations.RunSQL(
             "UPDATE tickets_assignment SET area_code = "
@@ -25,12 +24,16 @@ class Migration(migrations.Migration):
             migrations.RunSQL.noop,
         ),
         migrations.AlterField(
-            model_name='summons',
-            name='issued_at',
+            model_name="summons",
+            name="issued_at",
             field=models.DateTimeField(db_index=True, default=django.utils.timezone.now),
         ),
         migrations.AddIndex(
-            model_name='assignment',
-            index=models.Index(condition=models.Q(('unit__isnull', False)), fields=['assigned_at', 'area_code', 'unit', 'ticket', 'returned_at'], name='assignment_unit_table'),
+            model_name="assignment",
+            index=models.Index(
+                condition=models.Q(("unit__isnull", False)),
+                fields=["assigned_at", "area_code", "unit", "ticket", "returned_at"],
+                name="assignment_unit_table",
+            ),
         ),
     ]
