@@ -1,8 +1,8 @@
 """Who sees which tickets, and how a user relates to one ticket (the `who` of workflow.py).
 
 Staff of an area see the tickets of its subtree; unit staff see tickets assigned to or summoning their
-unit; party members and volunteers see tickets assigned to them; residents see their own. Everything
-else answers 404.
+unit; party members and volunteers see tickets assigned to them, and a party member also the requests of
+the households they look after (包户); residents see their own. Everything else answers 404.
 """
 
 import datetime as dt
@@ -15,6 +15,7 @@ from wangge.accounts.models import User
 from wangge.areas.models import Membership, Role, codes_above
 from wangge.areas.scoping import Scope, prefix_q, scope_of
 from wangge.lib.refreshed import Refreshed
+from wangge.people.models import Resident
 from wangge.tickets import workflow
 from wangge.tickets.models import LADDER, Assignment, Level, Status, SummonsCall, Ticket
 
@@ -73,6 +74,11 @@ def ticket_q(user: User) -> Q:
         q |= Q(submitted_by=user)
         if scope.own_resident_id is not None:
             q |= Q(resident_id=scope.own_resident_id)
+        if scope.party_membership_ids:  # 包户: the residents of a party member's 5–8 households
+            residents = Resident.objects.filter(
+                household__party_contacts__membership_id__in=scope.party_membership_ids
+            )
+            q |= Q(resident_id__in=residents.values("pk"))
     return q
 
 
