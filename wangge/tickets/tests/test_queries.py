@@ -1,10 +1,17 @@
-"""Who sees which tickets beyond their area: a party member, the requests of their 包户 households."""
+"""Who sees which tickets beyond their area (a party member's 包户), and the actions of a page of tickets
+worked out at once agreeing with allowed_actions one ticket at a time."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from wangge.areas.models import Unit
+from wangge.areas.scoping import scope_of
 from wangge.conftest import DEMO_GRID
 from wangge.people.models import Household
-from wangge.tickets.queries import tickets_for
+from wangge.tickets.actions import do_accept, do_assign, do_claim, do_resolve, do_summon
+from wangge.tickets.models import Ticket
+from wangge.tickets.queries import allowed_actions, allowed_actions_many, tickets_for
 
 pytestmark = pytest.mark.django_db
 
@@ -27,3 +34,34 @@ def test_a_party_member_sees_the_requests_of_their_households_only(new_ticket, a
     # one row per ticket, however many residents of the household raised requests
     new_ticket(title="又一件", resident_id=theirs.residents.last().pk)
     assert tickets_for(party).count() == 2
+
+
+@pytest.mark.parametrize("username", ["gridworker", "gridhead", "community", "unit", "party", "resident"])
+def test_a_page_of_actions_agrees_with_one_ticket_at_a_time(new_ticket, actor, username: str) -> None:  # type: ignore[no-untyped-def]
+    head, worker, community = actor("gridhead"), actor("gridworker"), actor("community")
+    wy = Unit.objects.get(memberships__user__username="unit")
+    zj = Unit.objects.get(code="210104-ZJ")
+    new_ticket(title="待受理")
+    accepted = new_ticket(title="已受理")
+    do_accept(accepted.pk, actor=head, kind="small")
+    to_worker = new_ticket(title="派给网格员")
+    do_accept(to_worker.pk, actor=head, kind="small")
+    do_assign(to_worker.pk, actor=head, assignee=worker)
+    to_units = new_ticket(title="派给单位")
+    do_accept(to_units.pk, actor=community, kind="major")
+    do_assign(to_units.pk, actor=community, units=[wy, zj])
+    do_claim(to_units.pk, actor=actor("unit"))
+    do_summon(to_units.pk, actor=community, units=[zj], deadline=None)
+    done = new_ticket(title="已办结")
+    do_accept(done.pk, actor=head, kind="small")
+    do_assign(done.pk, actor=head, assignee=worker)
+    do_claim(done.pk, actor=worker)
+    do_resolve(done.pk, actor=worker, note="已处理")
+    user = actor(username)
+    scope_of(user)  # read once per request in the pages; not what is counted here
+    tickets = list(Ticket.objects.order_by("pk"))
+    with CaptureQueriesContext(connection) as queries:
+        many = allowed_actions_many(user, tickets)
+    assert len(queries) <= 2
+    for t in tickets:
+        assert many[t.pk] == allowed_actions(user, t), t.title
