@@ -298,6 +298,20 @@ FIELD_NAMES = {
 def ticket_act(request: HttpRequest, ticket_id: int, action: str) -> HttpResponse:
     user = request_user(request)
     ticket = get_ticket_for(user, ticket_id)
+    errors = run_posted_action(request, ticket, action, user)
+    if errors:
+        context = _ticket_context(user, ticket_id, errors={"action_name": action, **errors})
+        context["posted"] = request.POST
+        return render(
+            request, "web/ticket.html", context, status=409 if {"action", "admission"} & set(errors) else 422
+        )
+    target = "web:my_ticket" if request.POST.get("from") == "h5" else "web:ticket"
+    return redirect(target, ticket_id=ticket.pk)
+
+
+def run_posted_action(request: HttpRequest, ticket: Ticket, action: str, user: User) -> dict[str, str]:
+    """Take the posted action on the ticket (the desk and the phone pages alike); the errors by field,
+    empty when it was done. "action" and "admission" hold refusals (409), others bad input (422)."""
     errors: dict[str, str] = {}
     try:
         body = _action_body(request.POST)
@@ -316,14 +330,7 @@ def ticket_act(request: HttpRequest, ticket_id: int, action: str) -> HttpRespons
             errors["deadline"] = "报到时限格式不对"
     except WorkflowError as exc:
         errors["admission" if isinstance(exc, AdmissionFlagged) else "action"] = str(exc)
-    if errors:
-        context = _ticket_context(user, ticket_id, errors={"action_name": action, **errors})
-        context["posted"] = request.POST
-        return render(
-            request, "web/ticket.html", context, status=409 if {"action", "admission"} & set(errors) else 422
-        )
-    target = "web:my_ticket" if request.POST.get("from") == "h5" else "web:ticket"
-    return redirect(target, ticket_id=ticket.pk)
+    return errors
 
 
 @login_required
