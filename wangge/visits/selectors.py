@@ -14,7 +14,7 @@ from wangge.accounts.models import User
 from wangge.areas.models import Role
 from wangge.areas.scoping import is_party_contact, prefix_q, scope_of
 from wangge.people import schedule
-from wangge.people.models import Household
+from wangge.people.models import Household, PartyMemberHousehold
 from wangge.tickets.queries import tickets_for
 from wangge.visits.models import Visit
 
@@ -78,6 +78,15 @@ def round_households(user: User) -> QuerySet[Household]:
         q |= Q(party_contacts__membership_id__in=scope.party_membership_ids)
     qs = Household.objects.filter(q)
     return qs.distinct() if scope.party_membership_ids else qs
+
+
+def contact_households(user: User) -> QuerySet[Household]:
+    """包户: the households assigned to the user as a party member (none for anyone else)."""
+    ids = scope_of(user).party_membership_ids
+    if not ids:
+        return Household.objects.none()
+    assigned = PartyMemberHousehold.objects.filter(membership_id__in=ids).values("household_id")
+    return Household.objects.filter(pk__in=assigned)
 
 
 def household_ledger(user: User, household: Household) -> dict:

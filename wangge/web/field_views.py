@@ -1,9 +1,13 @@
-"""A grid worker's phone pages (走访): today's round, the due list, a visit with a ticket in one step, and
-a resident's colour. Also the visit ledger shown on the desk pages of a household and a resident."""
+"""The field frame's home and household pages (走访): a grid worker's or grid head's round and due list
+with their open work one tap away, a party member's 包户 households with their visits and requests, what a
+volunteer can do, a visit with a ticket in one step, and a resident's colour. Also the visit ledger shown
+on the desk pages of a household and a resident."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,17 +15,28 @@ from django.views.decorators.http import require_POST
 
 from wangge.accounts.models import User
 from wangge.areas import scoping
+from wangge.areas.models import Level as AreaLevel
 from wangge.directory.selectors import nearest_by_kind, point_of
 from wangge.people import schedule
 from wangge.people.actions import do_set_care_level
-from wangge.people.models import Household, Resident
+from wangge.people.models import Household, Housing, Resident
 from wangge.people.registry import RegistryError
+from wangge.tickets import workflow, worklists
 from wangge.tickets.actions import TicketInputError, WorkflowError
-from wangge.tickets.models import Urgency
+from wangge.tickets.models import Ticket, Urgency
+from wangge.tickets.queries import tickets_for
 from wangge.visits.actions import FoundProblem, do_log_visit
 from wangge.visits.models import Visit, VisitKind
-from wangge.visits.selectors import household_ledger, may_visit, round_households, visits_for
+from wangge.visits.selectors import (
+    contact_households,
+    household_ledger,
+    may_visit,
+    round_households,
+    visit_prefixes,
+    visits_for,
+)
 from wangge.web.directive_views import emergency_notice
+from wangge.web.navigation import PARTICIPANT, persona
 from wangge.web.views import request_user, resident_page
 
 
@@ -39,11 +54,23 @@ def _first_area_code(user: User) -> str | None:
     return min(codes, key=len) if codes else None
 
 
+def _work(user: User) -> list[tuple[worklists.Queue, int]]:
+    """The user's counted queues with their sizes, for the field home (one tap to each list)."""
+    queues = [q for q in worklists.queues_for(user) if q.counted]
+    sizes = worklists.counts(user, queues)
+    return [(q, sizes[q.key]) for q in queues]
+
+
 @login_required
 def field_today(request: HttpRequest) -> HttpResponse:
-    """今日走访: who is overdue or due on the worker's round (most overdue or nearest first) and what
-    was done today."""
+    """今日走访: who is overdue or due on the worker's round (most overdue or nearest first), what was
+    done today, and the worker's queues (a grid head's 待受理/派单 first). A party member or volunteer
+    lands on their own page instead (`participant_home`)."""
     user = request_user(request)
+    if persona(user) == PARTICIPANT and (
+        scoping.scope_of(user).party_membership_ids or not visit_prefixes(user)
+    ):
+        return participant_home(request, user)
     today = timezone.localdate()
     near = _point(request.GET.get("near", ""))
     households = round_households(user)
@@ -65,6 +92,80 @@ def field_today(request: HttpRequest) -> HttpResponse:
             "near": near,
             "on_round": households.exists(),
             "ahead": schedule.DUE_AHEAD_DAYS,
+            "work": _work(user),
+            **emergency_notice(_first_area_code(user)),
+            "tab": "today",
+        },
+    )
+
+
+@dataclass
+class CareHousehold:
+    """One 包户 household on a party member's page: its members, its open requests and its visit."""
+
+    household: Household
+    members: list[Resident]
+    requests: list[Ticket]
+    days_late: int | None  # > 0 overdue, 0 due today, < 0 due in that many days; None: no schedule
+
+    @property
+    def door(self) -> str:
+        """Where to knock, without the district, street and community every 包户 shares: 1号楼1单元302."""
+        area = self.household.area
+        building = area.parent.name if area.level == AreaLevel.UNIT and area.parent else ""
+        return f"{building}{area.name}{self.household.door_no}"
+
+    @property
+    def vacant(self) -> bool:
+        return self.household.housing == Housing.VACANT
+
+    @property
+    def due_soon(self) -> bool:
+        """Overdue or due within the due list's window (a vacant household never is)."""
+        return self.days_late is not None and self.days_late >= -schedule.DUE_AHEAD_DAYS
+
+
+def participant_home(request: HttpRequest, user: User) -> HttpResponse:
+    """我的包户: a party member's 5–8 households, the most pressing visit first, each with its colour, its
+    next visit (a vacant one marked, not counted as due) and the open requests of its residents; the
+    tickets assigned to them. A volunteer without households sees what they can do here instead."""
+    today = timezone.localdate()
+    members = Resident.objects.prefetch_related("care_tags").order_by("id")
+    households = list(
+        contact_households(user)
+        .select_related("area__parent")
+        .prefetch_related(Prefetch("residents", members))
+    )
+    open_requests = (
+        tickets_for(user)
+        .filter(resident__household__in=[h.pk for h in households])
+        .exclude(status__in=workflow.TERMINAL)
+        .select_related("resident")
+        .order_by("-submitted_at")
+    )
+    by_household: dict[int, list[Ticket]] = {}
+    for t in open_requests:
+        by_household.setdefault(t.resident.household_id, []).append(t)  # type: ignore[union-attr]
+    rows = [
+        CareHousehold(
+            household=h,
+            members=list(h.residents.all()),
+            requests=by_household.get(h.pk, []),
+            days_late=(today - h.next_visit_on).days if h.next_visit_on else None,
+        )
+        for h in households
+    ]
+    rows.sort(key=lambda r: (r.days_late is None, -(r.days_late or 0), r.household.address))
+    return render(
+        request,
+        "web/field/participant.html",
+        {
+            "rows": rows,
+            "due_count": sum(r.due_soon for r in rows),
+            "request_count": sum(len(r.requests) for r in rows),
+            "ahead": schedule.DUE_AHEAD_DAYS,
+            "work": _work(user),
+            "posts": [m for m in scoping.scope_of(user).memberships if m.area is not None],
             **emergency_notice(_first_area_code(user)),
             "tab": "today",
         },
@@ -138,6 +239,7 @@ def field_household(request: HttpRequest, household_id: int) -> HttpResponse:
             "logged": logged,
             "logged_tickets": list(logged.tickets.all()) if logged else [],
             "nearby": nearest_by_kind(household.area.code, point_of(household)),
+            "tab": "today",
         },
         status=status,
     )

@@ -4,6 +4,7 @@ from django.urls import path
 from wangge.web import (
     directive_views,
     directory_views,
+    field_ticket_views,
     field_views,
     h5_views,
     ledger_views,
@@ -27,6 +28,14 @@ urlpatterns = [
     path("residents/<int:resident_id>/reveal/", views.resident_reveal, name="resident_reveal"),
     path("residents/<int:resident_id>/level/", field_views.resident_level, name="resident_level"),
     path("field/", field_views.field_today, name="field"),
+    path("field/report/", field_ticket_views.field_report, name="field_report"),
+    path("field/tickets/", field_ticket_views.field_tickets, name="field_tickets"),
+    path("field/tickets/<int:ticket_id>/", field_ticket_views.field_ticket, name="field_ticket"),
+    path(
+        "field/tickets/<int:ticket_id>/act/<str:action>/",
+        field_ticket_views.field_ticket_act,
+        name="field_ticket_act",
+    ),
     path("field/directives/", directive_views.field_directives, name="field_directives"),
     path("field/receipts/<int:receipt_id>/", directive_views.field_receipt, name="field_receipt"),
     path("directives/", directive_views.directives, name="directives"),
