@@ -39,7 +39,9 @@ def phone(browser, base: str, username: str, **context: object):  # type: ignore
 
 
 def shot(page, tmp_path: Path, name: str) -> None:  # type: ignore[no-untyped-def]
-    """The screen as the thumb sees it (not the whole page: the tab bar stays where it is)."""
+    """The screen as the thumb sees it (not the whole page: the tab bar stays where it is), once the
+    page has stopped loading (maps, and no request left running when the test ends)."""
+    page.wait_for_load_state("networkidle")
     path = tmp_path / f"{name}.png"
     page.screenshot(path=str(path))
     SHOTS.mkdir(exist_ok=True)
