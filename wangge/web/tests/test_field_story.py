@@ -189,16 +189,29 @@ def test_the_party_member_lands_on_their_households(committed_city, live_server,
     base = live_server.url
     theirs = list(Household.objects.filter(party_contacts__membership__user__username="party").order_by("pk"))
     Household.objects.filter(pk=theirs[0].pk).update(housing=Housing.VACANT, next_visit_on=None)
+    asked = do_submit_ticket(
+        NewTicket(
+            title="暖气不热",
+            description="卧室暖气片上凉下热",
+            channel=Channel.H5,
+            area=Area.objects.get(code=DEMO_GRID),
+            resident_id=theirs[1].residents.order_by("pk").first().pk,
+        ),
+        actor=None,
+    )
     party = phone(browser, base, "party")
     assert party.url == f"{base}/field/"
     assert party.locator(".field-tabs a").all_inner_texts() == ["我的包户", "我的工单", "消息"]
     rows = party.locator("[data-household]")
     assert rows.count() == 6
     assert "空置户" in party.locator(f"[data-household='{theirs[0].pk}']").inner_text()
+    assert "暖气不热" in party.locator(f"[data-household='{theirs[1].pk}']").inner_text()
+    assert party.locator("[data-testid=requests]").inner_text().startswith("1")
     shot(party, tmp_path, "13-party-households")
-    first = party.locator("[data-household] a.care-link").first
     with party.expect_navigation():
-        first.tap()
-    assert "/field/households/" in party.url
+        party.locator(f"[data-household='{theirs[1].pk}'] a.care-link").tap()
+    assert party.url == f"{base}/field/households/{theirs[1].pk}/"
+    # the household's requests on its page too, opening on the phone
+    assert party.locator(f"[data-testid=tickets] a[href='/field/tickets/{asked.pk}/']").is_visible()
     assert party.locator("[data-testid=visit-form]").is_visible()
     shot(party, tmp_path, "14-party-household")
