@@ -42,6 +42,7 @@ def shot(page, tmp_path: Path, name: str) -> None:  # type: ignore[no-untyped-de
     """The screen as the thumb sees it (not the whole page: the tab bar stays where it is), once the
     page has stopped loading (maps, and no request left running when the test ends)."""
     page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375, f"{name}: wider than the phone"
     path = tmp_path / f"{name}.png"
     page.screenshot(path=str(path))
     SHOTS.mkdir(exist_ok=True)
