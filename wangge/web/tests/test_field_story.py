@@ -128,16 +128,18 @@ def test_the_grid_worker_reports_claims_and_resolves_on_her_phone(
         worker.locator(f"li[data-ticket='{ticket.pk}'] a.card-link").tap()
     resolve = worker.locator("form[data-action=resolve]")
     assert resolve.is_visible()
-    resolve.locator("input[name=photos]").set_input_files(str(png(tmp_path / "fixed.png", (60, 160, 60))))
+    resolve.locator("input[name=photos]").set_input_files(
+        [str(png(tmp_path / f"fixed{i}.png", (60, 160 - 40 * i, 60))) for i in range(3)]
+    )
     resolve.locator("textarea[name=note]").fill("已更换井盖，现场已清理")
     resolve.locator("button").scroll_into_view_if_needed()
     shot(worker, tmp_path, "08-worker-resolving")
     with worker.expect_navigation():
         resolve.locator("button").tap()
     done = Ticket.objects.get(pk=ticket.pk)
-    assert done.status == Status.RESOLVED and done.photos.filter(stage=PhotoStage.RESULT).count() == 1
+    assert done.status == Status.RESOLVED and done.photos.filter(stage=PhotoStage.RESULT).count() == 3
     assert "已提交办结反馈" in worker.locator("[data-testid=message]").inner_text()
-    assert worker.locator(".photos img").count() == 2
+    assert worker.locator(".photos img").count() == 4
     shot(worker, tmp_path, "09-worker-resolved")
 
 
