@@ -1,6 +1,7 @@
 """Where a new ticket belongs: the grid from a point, an address or an area code (F5), shared by the H5
 page, staff entry, the API and the 12345 import."""
 
+import math
 from dataclasses import dataclass
 
 from wangge.areas.lookup import locate
@@ -51,6 +52,9 @@ def resolve_place(
     """A point wins; then an area code; then the address. Errors name the field."""
     if (lat is None) != (lng is None):
         raise TicketInputError("lng" if lng is None else "lat", "经纬度需要同时提供")
+    for name, value, limit, label in (("lat", lat, 90, "纬度"), ("lng", lng, 180, "经度")):
+        if value is not None and not (math.isfinite(value) and -limit <= value <= limit):
+            raise TicketInputError(name, f"{label}应在 -{limit} 到 {limit} 之间")
     chosen: Area | None = None
     if area_code:
         chosen = Area.objects.filter(code=area_code).first()

@@ -409,7 +409,11 @@ def staff_entry(request: HttpRequest) -> HttpResponse:
         channel = request.POST.get("channel", Channel.PHONE)
         if channel not in [c.value for c in STAFF_CHANNELS]:
             channel = Channel.PHONE
-        result = _intake(request, channel=channel, resident_id=None, default_area=None)
+        chosen = request.POST.get("area", "")
+        if chosen and not scoping.scope_of(user).sees_area(chosen):
+            result: dict = {"area": "只能选择您负责的区域"}
+        else:
+            result = _intake(request, channel=channel, resident_id=None, default_area=None)
         if "_ticket" in result:
             return redirect("web:ticket", ticket_id=result["_ticket"].pk)
         return render(

@@ -132,3 +132,15 @@ def test_ticket_page_query_count_is_bounded(client_for, new_ticket, django_asser
     client = client_for("community")
     with django_assert_max_num_queries(40):
         client.get(f"/tickets/{ticket.pk}/")
+
+
+def test_staff_entry_refuses_a_place_outside_scope_and_impossible_coordinates(client_for) -> None:  # type: ignore[no-untyped-def]
+    client = client_for("gridworker")
+    form = {"channel": "phone", "title": "井盖缺失", "description": "路口井盖缺失"}
+    outside = Area.objects.filter(code__startswith=OTHER_STREET, level="grid")[0]
+    refused = client.post("/tickets/new/", {**form, "area": outside.code})
+    assert refused.status_code == 422 and "只能选择您负责的区域" in refused.content.decode()
+    for lat, lng in (("nan", "123.4"), ("41.8", "inf"), ("95", "123.4")):
+        bad = client.post("/tickets/new/", {**form, "lat": lat, "lng": lng})
+        assert bad.status_code == 422 and "应在" in bad.content.decode(), (lat, lng)
+    assert not Ticket.objects.exists()
