@@ -1,12 +1,16 @@
 """The statistics page: KPIs read from the rollup, and the 以下评上 form for the community's own staff."""
 
 import datetime as dt
+import re
 
 from django.utils import timezone
 
+from wangge.accounts.models import User
 from wangge.conftest import DEMO_COMMUNITY, DEMO_GRID
+from wangge.demo.tickets import build_demo_tickets
 from wangge.stats.kpis import Selection, scan_kpis
-from wangge.tickets.models import UnitAssessment
+from wangge.tickets import worklists
+from wangge.tickets.models import Ticket, UnitAssessment
 
 
 def test_community_staff_rate_a_unit_from_the_page(client_for, unit_that_served) -> None:  # type: ignore[no-untyped-def]
@@ -47,3 +51,35 @@ def test_the_page_reads_whole_days_from_the_rollup(
     selection = Selection.days(area=DEMO_COMMUNITY, first=today - dt.timedelta(days=364))
     assert selection.rollup_rows() is not None
     assert page.context["kpi"].submitted == scan_kpis(selection.tickets()).submitted == 1
+
+
+def test_overdue_is_one_number_on_the_statistics_the_workbench_and_the_four_lists(  # type: ignore[no-untyped-def]
+    client_for, new_ticket
+) -> None:
+    """The page counted 超时 over the 30 days' tickets only (22) while the workbench and the four lists
+    counted every open ticket (93): an overdue ticket submitted 40 days ago is overdue everywhere."""
+    old, recent, on_time = new_ticket(title="老问题"), new_ticket(title="新问题"), new_ticket(title="未到期")
+    now = timezone.now()
+    Ticket.objects.filter(pk=old.pk).update(
+        submitted_at=now - dt.timedelta(days=40), claim_deadline=now - dt.timedelta(days=39)
+    )
+    Ticket.objects.filter(pk=recent.pk).update(claim_deadline=now - dt.timedelta(hours=1))
+    client = client_for("community")
+    stats = client.get(f"/stats/{DEMO_COMMUNITY}/").context["kpi"].overdue
+    lists = client.get(f"/areas/{DEMO_COMMUNITY}/lists/").context["overdue_count"]
+    workbench = worklists.queue(User.objects.get(username="community"), "overdue").count()
+    assert stats == lists == workbench == 2
+    assert on_time.pk not in worklists.queue(User.objects.get(username="community"), "overdue").values_list(
+        "pk", flat=True
+    )
+
+
+def test_figures_read_as_people_write_them_and_every_area_links_here(client_for, new_ticket) -> None:  # type: ignore[no-untyped-def]
+    build_demo_tickets(count=1500, seed=2)
+    client = client_for("street")
+    page = client.get(f"/stats/{DEMO_COMMUNITY[:9]}/").content.decode()
+    figures = page[page.index('class="kpi-grid"') : page.index("</dl>")]
+    assert re.search(r"<dd[^>]*>\d{1,3}(\.\d)?%</dd>", figures)  # 81.9%
+    assert re.search(r"<dd[^>]*>(\d+天)?(\d+小时)?\d*分钟?</dd>|<dd[^>]*>\d+天\d+小时</dd>", figures)
+    assert not re.search(r">0\.\d{2,}<", page)  # no 0.7719
+    assert f'href="/stats/{DEMO_COMMUNITY}/"' in client.get(f"/areas/{DEMO_COMMUNITY}/").content.decode()

@@ -56,6 +56,9 @@ def test_the_navigation_offers_only_what_the_role_uses(client_for) -> None:  # t
     for item in ("工作台", "辖区", "统计", "居民档案", "指令", "消息"):
         assert item in nav
     assert 'aria-current="page">工作台' in nav
+    resident = client_for("resident").get("/me/").content.decode()  # the one staff-framed page they reach
+    nav = resident[resident.index('class="topnav"') : resident.index("</nav>")]
+    assert "我要反映" in nav and "居民档案" not in nav and "工作台" not in nav
 
 
 def test_the_workbench_opens_on_the_first_queue_that_holds_work(client_for, new_ticket, actor) -> None:  # type: ignore[no-untyped-def]
