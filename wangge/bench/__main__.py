@@ -9,7 +9,9 @@
 - the duplicate check at intake with every one of the 1,000,000 tickets open (routing.py);
 - the hotspots (未诉先办) of the whole district, over the demo year and over 1,000,000 tickets (routing.py);
 - who is due or overdue for a visit (走访计划), for the demo district and for 1,000,000 residents
-  (visits.py; in the `kpi` run on PostgreSQL too).
+  (visits.py; in the `kpi` run on PostgreSQL too);
+- every home and list page of every demo login over 1,000,000 tickets, p50/p95 and SQL queries, printed
+  as a second table (pages.py; in the `kpi` run too).
 
 Runs on a throwaway SQLite database (or WANGGE_DATABASE_URL if set to something else by the caller).
 """
@@ -18,6 +20,8 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+
+from wangge.bench.pages import PageTable, bench_pages, print_pages  # no Django at import
 
 
 def main() -> None:
@@ -47,19 +51,23 @@ def main() -> None:
     rows: list[tuple[str, str, str]] = []
     if only_kpi:
         build_demo_city(households=households, seed=0)
-        _tickets(rows, intake=0, kpi_tickets=kpi_tickets)
+        pages = _tickets(rows, intake=0, kpi_tickets=kpi_tickets)
         bench_visits(rows, target=residents, demo=False)
         _print(rows)
+        if pages:
+            print_pages(pages)
         return
 
     bench_demo_city(rows, households=households)
     bench_lookup(rows, points=points)
-    _tickets(rows, intake=intake, kpi_tickets=kpi_tickets)
+    pages = _tickets(rows, intake=intake, kpi_tickets=kpi_tickets)
     bench_visits(rows, target=residents)
     _print(rows)
+    if pages:
+        print_pages(pages)
 
 
-def _tickets(rows: list[tuple[str, str, str]], *, intake: int, kpi_tickets: int) -> None:
+def _tickets(rows: list[tuple[str, str, str]], *, intake: int, kpi_tickets: int) -> PageTable | None:
     from wangge.bench.demo import bench_demo_tickets
     from wangge.bench.intake import bench_intake
     from wangge.bench.kpi import bench_kpis
@@ -75,7 +83,14 @@ def _tickets(rows: list[tuple[str, str, str]], *, intake: int, kpi_tickets: int)
     bench_hotspots(rows)
     if intake:
         bench_routing(rows, examples=int(os.getenv("BENCH_ROUTER_EXAMPLES", "100000")))
+    page_runs, page_seconds = (
+        int(os.getenv("BENCH_PAGE_RUNS", "20")),
+        float(os.getenv("BENCH_PAGE_SECONDS", "20")),
+    )
+    # Over the million, before they are all opened; BENCH_PAGE_RUNS=0 leaves the pages out.
+    pages = bench_pages(rows, runs=page_runs, seconds=page_seconds) if page_runs else None
     bench_duplicates(rows)  # last: it opens every ticket
+    return pages
 
 
 def _print(rows: list[tuple[str, str, str]]) -> None:
