@@ -1,12 +1,8 @@
-"""The ticket figures of `make bench`:
-
-- intake: POST /api/v1/tickets from concurrent clients against a real gunicorn server (token auth, grid
-  lookup from lat/lng, routing and 智能分拨, SLA deadlines, timeline events, inbox notifications), beside a
-  bare Django view that only inserts one row, on the same server and database in the same run, in rounds
-  of one then the other; the ratio (the median round's) is the figure; a last round of one client shows
-  the same ratio with nothing to wait for (what a request costs, apart from contention);
-- the full KPI query (PRODUCT.md section 5) for the whole district's last year over 1,000,000 tickets,
-  after the copied tickets are counted into the daily rollup (`rebuild_stats`, timed too).
+"""Ticket intake in `make bench`: POST /api/v1/tickets from concurrent clients against a real gunicorn
+server (token auth, grid lookup from lat/lng, routing and 智能分拨, SLA deadlines, timeline events, inbox
+notifications), beside a bare Django view that only inserts one row, on the same server and database in
+the same run, in rounds of one then the other; the ratio (the median round's) is the figure; a last round
+of one client shows the same ratio with nothing to wait for (what a request costs, apart from contention).
 
 BENCH_WORKERS and BENCH_THREADS set the gunicorn workers and threads (default 4 and 4).
 """
@@ -23,7 +19,7 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the repository
 ROUNDS = 5
 ONE_BY_ONE = 300  # requests of the closing one-client round
 
@@ -37,7 +33,7 @@ def _free_port() -> int:
 
 
 def _serve(port: int) -> subprocess.Popen:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "wangge.bench_settings", "WANGGE_DEBUG": "True"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "wangge.bench.settings", "WANGGE_DEBUG": "True"}
     server = subprocess.Popen(
         [
             sys.executable,
@@ -186,73 +182,5 @@ def bench_intake(rows: list[tuple[str, str, str]], *, count: int, clients: int) 
             "  one client: intake / bare latency p50",
             f"{_ms(alone_lat, 0.5)} / {_ms(bare_alone_lat, 0.5)}",
             f"ratio {bare_alone / alone:.2f}",
-        )
-    )
-
-
-def grow_tickets(target: int) -> int:
-    """Copy the existing tickets (without external ids) until there are `target` rows."""
-    from django.db import connection
-
-    from wangge.tickets.models import Ticket
-
-    fields = [f.column for f in Ticket._meta.concrete_fields if f.column != "id"]
-    select = ", ".join("''" if c == "external_id" else c for c in fields)
-    base_max = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    base_count = Ticket.objects.count()
-    copy = (
-        f"INSERT INTO tickets_ticket ({', '.join(fields)}) SELECT {select} FROM tickets_ticket WHERE id <= %s"
-    )
-    with connection.cursor() as cursor:
-        while Ticket.objects.count() + base_count <= target:
-            cursor.execute(copy, [base_max])
-        missing = target - Ticket.objects.count()
-        if missing > 0:
-            cursor.execute(
-                f"INSERT INTO tickets_ticket ({', '.join(fields)}) SELECT {select} FROM tickets_ticket "
-                f"WHERE id <= %s ORDER BY id LIMIT %s",
-                [base_max, missing],
-            )
-        # As autovacuum would leave a table after a million inserts: planner statistics, and on PostgreSQL
-        # the visibility map too, without which an index-only scan (the exact medians) visits the heap.
-        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
-    return Ticket.objects.count()
-
-
-def bench_kpis(rows: list[tuple[str, str, str]], *, target: int) -> None:
-    import datetime as dt
-
-    from django.db import connection
-    from django.utils import timezone
-
-    from wangge.stats import rollup
-    from wangge.stats.kpis import Selection, kpis
-
-    started = time.perf_counter()
-    total = grow_tickets(target)
-    rows.append(
-        (f"grow to {total:,} tickets ({connection.vendor})", "", f"{time.perf_counter() - started:.1f} s")
-    )
-    started = time.perf_counter()
-    rows.append(
-        (
-            "rebuild the KPI rollup (rebuild_stats)",
-            f"{rollup.rebuild():,} rows",
-            f"{time.perf_counter() - started:.1f} s",
-        )
-    )
-    now = timezone.now()
-    today = timezone.localdate(now)
-    selection = Selection.days(area="210104", first=today - dt.timedelta(days=365), last=today)
-    times = []
-    for _ in range(5):
-        t0 = time.perf_counter()
-        result = kpis(selection, now=now)
-        times.append(time.perf_counter() - t0)
-    rows.append(
-        (
-            f"KPI query, district, {result.submitted:,} tickets ({connection.vendor})",
-            "5 runs",
-            f"median {statistics.median(times):.3f} s",
         )
     )

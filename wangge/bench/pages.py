@@ -1,0 +1,218 @@
+"""Page latency by role at scale in `make bench` (issue 18): every home and list page of every demo login,
+requested through Django's test client (DEBUG off) with the 1,000,000 tickets of kpi.grow_tickets in the
+database, so it runs after the KPI figure. For each page: the HTTP status, p50 and p95 over
+BENCH_PAGE_RUNS requests (20, after 2 warm-ups; 0 skips the pages) and the SQL queries of one request.
+The aim is p95 < 300 ms for every page. A page that has taken BENCH_PAGE_SECONDS (20) stops after 5
+requests: a page several times over the aim needs no finer p95, and at 20 requests the slow pages of a
+million tickets alone took most of an hour.
+
+Redirects are followed: a page that redirects is timed to the final page, redirect included, and its path
+shows where it went. What a page loads after it has arrived (htmx `hx-trigger="load"`, the map's fetches
+of the JSON API) is a row of its own, right after the page.
+"""
+
+import logging
+import statistics
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # no Django at import: __main__ imports this before django.setup()
+    from django.test import Client
+
+    from wangge.accounts.models import User
+
+AIM_MS = 300
+WARM_UPS = 2
+MIN_RUNS = 5  # requests of a page that has used its time (BENCH_PAGE_SECONDS)
+DISTRICT, STREET, COMMUNITY = "210104", "210104001", "210104001001"  # the demo logins' (demo/city.py)
+# The workbench and its tabs (web.ticket_views.QUEUES) for every role that works tickets.
+WORKBENCH_USERS = ["community", "street", "district", "gridhead", "gridworker", "unit"]
+WORKBENCH = [
+    (user, label, path)
+    for user in WORKBENCH_USERS
+    for label, path in [
+        ("workbench", "/tickets/"),
+        *(
+            (f"workbench {q}", f"/tickets/?queue={q}")
+            for q in ("mine", "dispatch", "overdue", "review", "all")
+        ),
+    ]
+]
+
+# (username, label, path), measured and printed in this order. "{ticket}" is the newest open ticket in
+# that user's scope (the original, not a copy, when several were submitted at the same moment).
+PAGES: list[tuple[str, str, str]] = [
+    ("district", "home", "/"),
+    ("street", "home", "/"),
+    ("community", "home", "/"),
+    ("gridhead", "home", "/"),
+    ("gridworker", "home", "/"),
+    ("unit", "home", "/"),
+    ("party", "home", "/"),
+    ("volunteer", "home", "/"),
+    ("resident", "home", "/"),
+    *WORKBENCH,
+    ("gridworker", "field today", "/field/"),
+    ("gridworker", "field directives", "/field/directives/"),
+    ("community", "stats", f"/stats/{COMMUNITY}/"),
+    ("community", "  hotspots (htmx load)", f"/stats/{COMMUNITY}/hotspots/"),
+    ("street", "stats", f"/stats/{STREET}/"),
+    ("street", "  hotspots (htmx load)", f"/stats/{STREET}/hotspots/"),
+    ("district", "stats", f"/stats/{DISTRICT}/"),
+    ("district", "  hotspots (htmx load)", f"/stats/{DISTRICT}/hotspots/"),
+    ("community", "four lists", f"/areas/{COMMUNITY}/lists/"),
+    ("street", "four lists", f"/areas/{STREET}/lists/"),
+    ("community", "area", f"/areas/{COMMUNITY}/"),
+    ("community", "  map (fetch)", f"/api/v1/areas/{COMMUNITY}/geojson"),
+    ("community", "  buildings (fetch)", f"/api/v1/areas/{COMMUNITY}/buildings"),
+    ("district", "area", f"/areas/{DISTRICT}/"),
+    ("district", "  map (fetch)", f"/api/v1/areas/{DISTRICT}/geojson"),
+    ("gridworker", "inbox", "/inbox/"),
+    ("unit", "inbox", "/inbox/"),
+    ("resident", "h5 my requests", "/h5/mine/"),
+    ("resident", "h5 report", "/h5/"),
+    ("resident", "  map (fetch)", f"/api/v1/areas/{COMMUNITY}/geojson"),
+    ("community", "residents", "/residents/"),
+    ("district", "directives", "/directives/"),
+    ("community", "clusters", "/tickets/clusters/"),
+    ("community", "ticket", "/tickets/{ticket}/"),
+    ("street", "ticket", "/tickets/{ticket}/"),
+    ("district", "ticket", "/tickets/{ticket}/"),
+    ("gridhead", "ticket", "/tickets/{ticket}/"),
+    ("gridworker", "ticket", "/tickets/{ticket}/"),
+    ("unit", "ticket", "/tickets/{ticket}/"),
+]
+
+
+@dataclass
+class PageTiming:
+    username: str
+    label: str
+    path: str  # as requested, and "-> final" when redirected
+    status: int
+    p50_ms: float
+    p95_ms: float
+    queries: int
+    runs: int
+
+    @property
+    def slow(self) -> bool:
+        return self.p95_ms >= AIM_MS
+
+
+def _open_ticket(user: "User") -> int | None:
+    from wangge.tickets import workflow
+    from wangge.tickets.queries import tickets_for
+
+    return (
+        tickets_for(user)
+        .exclude(status__in=workflow.TERMINAL)
+        .order_by("-submitted_at", "id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def _measure(
+    client: "Client", username: str, label: str, path: str, *, runs: int, seconds: float
+) -> PageTiming:
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(WARM_UPS - 1):
+        client.get(path, follow=True)
+    reset_queries()  # a full log (the bench ran with DEBUG on until now) would capture nothing
+    with CaptureQueriesContext(connection) as queries:  # the last warm-up counts the queries
+        response = client.get(path, follow=True)
+    query_count = len(queries)  # read now: the next request clears the log it slices
+    times: list[float] = []
+    started = time.perf_counter()
+    while len(times) < runs and (len(times) < MIN_RUNS or time.perf_counter() - started < seconds):
+        t0 = time.perf_counter()
+        response = client.get(path, follow=True)
+        times.append((time.perf_counter() - t0) * 1000)
+    final = response.request["PATH_INFO"]
+    if response.request.get("QUERY_STRING"):
+        final += "?" + response.request["QUERY_STRING"]
+    cuts = statistics.quantiles(times, n=20, method="inclusive")
+    return PageTiming(
+        username=username,
+        label=label,
+        path=f"{path} -> {final}" if response.redirect_chain else path,
+        status=response.status_code,
+        p50_ms=cuts[9],
+        p95_ms=cuts[18],
+        queries=query_count,
+        runs=len(times),
+    )
+
+
+@dataclass
+class PageTable:
+    tickets: int
+    vendor: str
+    runs: int
+    seconds: float
+    timings: list[PageTiming]
+
+
+def bench_pages(rows: list[tuple[str, str, str]], *, runs: int, seconds: float) -> PageTable:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    from wangge.accounts.models import User
+    from wangge.tickets.models import Ticket
+
+    runs = max(runs, 2)
+    users = {u.username: u for u in User.objects.filter(username__in={p[0] for p in PAGES})}
+    clients = {}
+    for name, user in users.items():
+        clients[name] = Client(raise_request_exception=False)
+        clients[name].force_login(user)
+    tickets = {name: _open_ticket(users[name]) for name, _label, path in PAGES if "{ticket}" in path}
+    timings = []
+    # The table shows each status; only a server error (with its traceback) is logged.
+    request_log = logging.getLogger("django.request")
+    level = request_log.level
+    request_log.setLevel(logging.ERROR)
+    with override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver"]):
+        for username, label, path in PAGES:
+            if "{ticket}" in path:
+                if tickets.get(username) is None:
+                    continue
+                path = path.format(ticket=tickets[username])
+            timings.append(_measure(clients[username], username, label, path, runs=runs, seconds=seconds))
+    request_log.setLevel(level)
+    table = PageTable(Ticket.objects.count(), connection.vendor, runs, seconds, timings)
+    rows.append(
+        (
+            f"pages by role, {table.tickets:,} tickets ({table.vendor})",
+            f"{len(timings)} pages",
+            f"{sum(t.slow for t in timings)} with p95 >= {AIM_MS} ms",
+        )
+    )
+    return table
+
+
+def print_pages(table: PageTable) -> None:
+    timings = table.timings
+    if not timings:
+        return
+    user_w = max(len("role"), *(len(t.username) for t in timings))
+    label_w = max(len("page"), *(len(t.label) for t in timings))
+    path_w = max(len("path"), *(len(t.path) for t in timings))
+    print(
+        f"\nPages by role, {table.tickets:,} tickets ({table.vendor}): p50 / p95 of up to {table.runs} "
+        f"requests after {WARM_UPS} warm-ups (a page stops after {table.seconds:.0f} s once it has "
+        f"{MIN_RUNS}: runs), SQL queries of one request; * p95 >= {AIM_MS} ms"
+    )
+    head = f"{'role':<{user_w}}  {'page':<{label_w}}  {'path':<{path_w}}"
+    print(f"{head}  status  runs  p50 ms   p95 ms   queries")
+    print("-" * (user_w + label_w + path_w + 46))
+    for t in timings:
+        print(
+            f"{t.username:<{user_w}}  {t.label:<{label_w}}  {t.path:<{path_w}}  {t.status:>6}  {t.runs:>4}  "
+            f"{t.p50_ms:>6.0f}  {t.p95_ms:>6.0f}{'*' if t.slow else ' '}  {t.queries:>7}"
+        )
