@@ -61,11 +61,14 @@ def database_from_url(url: str) -> dict:
             # new ticket touches some twenty index pages, mostly the same hot ones, and each copy writes
             # a page once however often it changed (intake/bare in paired runs of the intake bench:
             # 0.32 -> 0.35).
+            # Pages are read through a memory map of the file (up to 2 GB, SQLite's usual ceiling)
+            # rather than a system call each into a 2 MB cache per connection: counting a unit's open
+            # tickets at a million (29,000 rows, three index probes each) took 0.13 s, 0.07 s mapped.
             "OPTIONS": {
                 "timeout": 20,
                 "init_command": (
                     "PRAGMA busy_timeout=20000; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                    "PRAGMA wal_autocheckpoint=10000;"
+                    "PRAGMA wal_autocheckpoint=10000; PRAGMA mmap_size=2147418112;"
                 ),
                 "transaction_mode": "IMMEDIATE",
             },
@@ -82,6 +85,9 @@ def database_from_url(url: str) -> dict:
             "HOST": parsed.hostname or "",
             "PORT": str(parsed.port or ""),
             "CONN_MAX_AGE": envint("WANGGE_CONN_MAX_AGE", "60"),
+            # No just-in-time compilation: PostgreSQL compiles a plan it estimates costly (a count over
+            # a million tickets), which took seconds longer than running it, on every request.
+            "OPTIONS": {"options": "-c jit=off"},
         }
     raise ImproperlyConfigured(f"WANGGE_DATABASE_URL: unsupported scheme {parsed.scheme!r}")
 

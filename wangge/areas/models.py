@@ -14,6 +14,27 @@ def codes_above(code: str) -> list[str]:
     return [code[:length] for length in range(DISTRICT_CODE_LENGTH, len(code), SEGMENT_LENGTH)]
 
 
+def next_code(code: str) -> str | None:
+    """The first digit code after all codes under `code`: "2101" -> "2102", "2109" -> "211"; None
+    after "99"."""
+    kept = code.rstrip("9")
+    return kept[:-1] + str(int(kept[-1]) + 1) if kept else None
+
+
+def subtree_q(code: str, field_name: str = "area_code") -> Q:
+    """Codes under `code` (itself included) as a range, so that an index on the code serves it (a LIKE
+    prefix is read row by row on SQLite, and needs a pattern index on PostgreSQL).
+
+    The range ends at `next_code`, not at `code + ":"`: digits come before ':' in byte order but after
+    it in a locale collation such as ICU's (a PostgreSQL database or column may use one), where that
+    range held the code alone. Strings of digits sort alike in both. A code with other characters is
+    matched by its prefix."""
+    if not (code.isascii() and code.isdigit()):
+        return Q(**{f"{field_name}__startswith": code})
+    end = next_code(code)
+    return Q(**{f"{field_name}__gte": code}) & (Q(**{f"{field_name}__lt": end}) if end else Q())
+
+
 class Level(models.TextChoices):
     DISTRICT = "district", "区"
     STREET = "street", "街道"

@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from wangge.accounts.models import User
-from wangge.areas.models import Area, Membership, Role, codes_above
+from wangge.areas.models import Area, Membership, Role, codes_above, subtree_q
 from wangge.people.models import Household, PartyMemberHousehold, Resident
 
 # Roles whose holders see the registry (households, residents) of their subtree.
@@ -76,10 +76,11 @@ class Scope:
 
 
 def prefix_q(field_name: str, prefixes: Iterable[str]) -> Q:
-    """OR of `field__startswith` over prefixes; matches nothing when there are none."""
+    """Rows whose code lies under any of these codes (each a range an index serves: subtree_q); matches
+    nothing when there are none."""
     q = Q(pk__in=[])
     for prefix in prefixes:
-        q |= Q(**{f"{field_name}__startswith": prefix})
+        q |= subtree_q(prefix, field_name)
     return q
 
 

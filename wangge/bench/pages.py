@@ -26,17 +26,22 @@ AIM_MS = 300
 WARM_UPS = 2
 MIN_RUNS = 5  # requests of a page that has used its time (BENCH_PAGE_SECONDS)
 DISTRICT, STREET, COMMUNITY = "210104", "210104001", "210104001001"  # the demo logins' (demo/city.py)
-# The workbench and its tabs (web.ticket_views.QUEUES) for every role that works tickets.
-WORKBENCH_USERS = ["community", "street", "district", "gridhead", "gridworker", "unit"]
+# The workbench and the tabs each role has (tickets.worklists.ROLE_QUEUES), for every role that works
+# tickets; the opening tab is the bare /tickets/.
+WORKBENCH_TABS = {
+    "community": ("dispatch", "review", "mine", "overdue", "all"),
+    "street": ("dispatch", "review", "mine", "overdue", "all"),
+    "district": ("dispatch", "review", "mine", "overdue", "all"),
+    "gridhead": ("dispatch", "mine", "overdue", "all"),
+    "gridworker": ("mine", "grid", "overdue", "all"),
+    "unit": ("mine", "summoned", "overdue", "all"),
+}
 WORKBENCH = [
     (user, label, path)
-    for user in WORKBENCH_USERS
+    for user, tabs in WORKBENCH_TABS.items()
     for label, path in [
         ("workbench", "/tickets/"),
-        *(
-            (f"workbench {q}", f"/tickets/?queue={q}")
-            for q in ("mine", "dispatch", "overdue", "review", "all")
-        ),
+        *((f"workbench {q}", f"/tickets/?queue={q}") for q in tabs),
     ]
 ]
 
@@ -54,6 +59,10 @@ PAGES: list[tuple[str, str, str]] = [
     ("resident", "home", "/"),
     *WORKBENCH,
     ("gridworker", "field today", "/field/"),
+    ("gridworker", "field my tickets", "/field/tickets/"),
+    ("gridworker", "field grid tickets", "/field/tickets/?queue=grid"),
+    ("gridhead", "field my tickets", "/field/tickets/?queue=dispatch"),
+    ("gridworker", "field report", "/field/report/"),
     ("gridworker", "field directives", "/field/directives/"),
     ("community", "stats", f"/stats/{COMMUNITY}/"),
     ("community", "  hotspots (htmx load)", f"/stats/{COMMUNITY}/hotspots/"),
@@ -72,7 +81,9 @@ PAGES: list[tuple[str, str, str]] = [
     ("unit", "inbox", "/inbox/"),
     ("resident", "h5 my requests", "/h5/mine/"),
     ("resident", "h5 report", "/h5/"),
-    ("resident", "  map (fetch)", f"/api/v1/areas/{COMMUNITY}/geojson"),
+    ("resident", "  map (fetch)", "/api/v1/intake/grids"),
+    ("resident", "h5 inbox", "/h5/inbox/"),
+    ("resident", "h5 services", "/h5/services/"),
     ("community", "residents", "/residents/"),
     ("district", "directives", "/directives/"),
     ("community", "clusters", "/tickets/clusters/"),
@@ -81,7 +92,9 @@ PAGES: list[tuple[str, str, str]] = [
     ("district", "ticket", "/tickets/{ticket}/"),
     ("gridhead", "ticket", "/tickets/{ticket}/"),
     ("gridworker", "ticket", "/tickets/{ticket}/"),
+    ("gridworker", "ticket (phone)", "/field/tickets/{ticket}/"),
     ("unit", "ticket", "/tickets/{ticket}/"),
+    ("resident", "h5 ticket", "/h5/mine/{ticket}/"),
 ]
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
-from wangge.areas.models import Area, Level
+from wangge.areas.models import Area, Level, subtree_q
 from wangge.people.models import LEVEL_URGENCY, CareLevel, Household, Resident
 from wangge.people.schedule import deepest_of
 from wangge.supplies.models import Stock
@@ -85,7 +85,7 @@ def base_counts(area: Area, households: QuerySet[Household], today: dt.date) -> 
 
 def open_tickets(area: Area, tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """居民诉求: requests under the area not yet finished (办结 or closed otherwise)."""
-    return tickets.filter(area_code__startswith=area.code).exclude(status__in=workflow.TERMINAL)
+    return tickets.filter(subtree_q(area.code), status__in=workflow.UNFINISHED)
 
 
 def scarce_first(area: Area) -> list[Stock]:

@@ -16,7 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from wangge.accounts.models import User
-from wangge.areas.models import Area, Level
+from wangge.areas.models import Area, Level, subtree_q
 from wangge.lib.geo import metres
 from wangge.routing.clusters import (
     DUPLICATE_DAYS,
@@ -158,10 +158,10 @@ class Cluster:
 def open_clusters(user: User, area_code: str = "", *, days: int = CLUSTER_DAYS) -> list[Cluster]:
     """Groups of two or more open tickets of one problem, hottest first, among the newest open tickets
     (at most CLUSTER_TICKETS, submitted in the last `days`) this user sees, in `area_code`'s subtree."""
-    rows = tickets_for(user).exclude(status__in=workflow.TERMINAL)
+    rows = tickets_for(user).filter(status__in=workflow.UNFINISHED)
     rows = rows.filter(submitted_at__gte=timezone.now() - dt.timedelta(days=days))
     if area_code:
-        rows = rows.filter(area_code__startswith=area_code)
+        rows = rows.filter(subtree_q(area_code))
     candidates = rows.order_by("-submitted_at").values_list(*_FIELDS)[:CLUSTER_TICKETS]
     groups = [g for g in group_messages([_message(r) for r in candidates]) if len(g.ids) > 1]
     tickets = Ticket.objects.select_related("area", "category").in_bulk(

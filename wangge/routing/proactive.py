@@ -16,10 +16,9 @@ from django.db.models import Count
 from django.utils import timezone
 
 from wangge.accounts.models import User
-from wangge.areas.models import Area, Level
+from wangge.areas.models import Area, Level, subtree_q
 from wangge.routing.hotspots import History, Hotspot, find_hotspots, from_record, history_start, to_record
 from wangge.routing.models import HotspotReading
-from wangge.stats.kpis import subtree_q
 from wangge.stats.rollup import local_day
 from wangge.tickets.models import Category, Channel, Status, Ticket
 from wangge.tickets.queries import sees_every_ticket_of

@@ -12,8 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from wangge.accounts.models import User
-from wangge.areas.models import Area, Level, Membership, Role, Unit
-from wangge.stats.kpis import subtree_q
+from wangge.areas.models import Area, Level, Membership, Role, Unit, subtree_q
 from wangge.tickets.actions import TicketInputError, WorkflowError
 from wangge.tickets.models import Assignment, SummonsCall, UnitAssessment
 

@@ -22,6 +22,7 @@ from django.db.models import Aggregate, Count, F, FloatField, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
+from wangge.areas.models import subtree_q
 from wangge.stats.models import (
     BUCKET_EDGES,
     COUNT_COLUMNS,
@@ -31,26 +32,6 @@ from wangge.stats.models import (
 )
 from wangge.tickets.models import Status, SummonsCall, Ticket, Verdict
 from wangge.tickets.queries import overdue_q
-
-
-def next_code(code: str) -> str | None:
-    """The first digit code after all codes under `code`: "2101" -> "2102", "2109" -> "211"; None
-    after "99"."""
-    kept = code.rstrip("9")
-    return kept[:-1] + str(int(kept[-1]) + 1) if kept else None
-
-
-def subtree_q(code: str, field_name: str = "area_code") -> Q:
-    """Codes under `code` (itself included) as a range, so that an index on the code serves it.
-
-    The range ends at `next_code`, not at `code + ":"`: digits come before ':' in byte order but after
-    it in a locale collation such as ICU's (a PostgreSQL database or column may use one), where that
-    range held the code alone. Strings of digits sort alike in both. A code with other characters is
-    matched by its prefix."""
-    if not (code.isascii() and code.isdigit()):
-        return Q(**{f"{field_name}__startswith": code})
-    end = next_code(code)
-    return Q(**{f"{field_name}__gte": code}) & (Q(**{f"{field_name}__lt": end}) if end else Q())
 
 
 @dataclass

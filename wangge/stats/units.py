@@ -4,11 +4,10 @@ late or missed (吹哨未报到) — beside the rating the communities gave them
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, F, Q
 from django.utils import timezone
 
-from wangge.areas.models import Area, Unit
-from wangge.stats.kpis import subtree_q
+from wangge.areas.models import Area, Unit, subtree_q
 from wangge.tickets.models import Assignment, SummonsCall, UnitAssessment
 
 
@@ -37,17 +36,29 @@ def unit_table(
     area: Area, *, start: dt.datetime | None = None, now: dt.datetime | None = None
 ) -> list[UnitRow]:
     now = now or timezone.now()
-    assignments = Assignment.objects.filter(subtree_q(area.code, "area_code"), unit__isnull=False)
+    assignments = Assignment.objects.filter(subtree_q(area.code, "area_code"))
     calls = SummonsCall.objects.filter(subtree_q(area.code, "summons__ticket__area_code"))
     if start is not None:
         assignments = assignments.filter(assigned_at__gte=start)
         calls = calls.filter(summons__issued_at__gte=start)
-    by_unit: dict[int, dict] = {}
-    for row in assignments.values("unit_id").annotate(
-        assigned=Count("ticket_id", distinct=True),
-        returned=Count("ticket_id", filter=Q(returned_at__isnull=False), distinct=True),
-    ):
-        by_unit.setdefault(row["unit_id"], {}).update(row)
+    # Each unit's tickets (assigned, and returned: 推诿) counted here from the rows of assignment_unit_table,
+    # a person's assignments too (unit None, skipped): grouped and counted distinct in the database,
+    # SQLite chose the unit column's index over that one, or a skip scan, 0.15 to 1.1 s for a
+    # community's month at a million tickets.
+    tickets: dict[int, set[int]] = {}
+    returned: dict[int, set[int]] = {}
+    flagged = assignments.annotate(
+        was_returned=ExpressionWrapper(Q(returned_at__isnull=False), BooleanField())
+    )
+    for unit_id, ticket_id, was_returned in flagged.values_list("unit_id", "ticket_id", "was_returned"):
+        if unit_id is not None:
+            tickets.setdefault(unit_id, set()).add(ticket_id)
+            if was_returned:
+                returned.setdefault(unit_id, set()).add(ticket_id)
+    by_unit: dict[int, dict] = {
+        unit_id: {"assigned": len(held), "returned": len(returned.get(unit_id, ()))}
+        for unit_id, held in tickets.items()
+    }
     for row in calls.values("unit_id").annotate(
         summoned=Count("pk"),
         on_time=Count("pk", filter=Q(reported_at__lte=F("summons__deadline"))),

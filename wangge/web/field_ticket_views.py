@@ -125,8 +125,8 @@ def field_tickets(request: HttpRequest) -> HttpResponse:
     current = worklists.QUEUES[key]
     tickets = worklists.ordered(
         worklists.queue(user, key), "deadline" if current.counted else "new", bounded=current.counted
-    ).select_related("area")
-    page = _page(tickets, request.GET.get("page", ""), total=sizes.get(key))
+    )
+    page = _page(tickets, request.GET.get("page", ""), total=sizes.get(key), related=("area",))
     allowed = allowed_actions_many(user, page.items)
     return render(
         request,

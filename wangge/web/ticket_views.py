@@ -74,11 +74,16 @@ class ListPage:
         return None if self.total is None else max(1, -(-self.total // PAGE_SIZE))
 
 
-def _page(tickets: QuerySet[Ticket], raw: str, *, total: int | None) -> ListPage:
+def _page(tickets: QuerySet[Ticket], raw: str, *, total: int | None, related: tuple[str, ...]) -> ListPage:
+    """The page's ids in the list's order first, then their rows with `related`: the order is found in
+    an index (a queue's, or the newest-first one), and only the page's rows are read whole; sorting the
+    whole rows of an open queue (thousands, each joined to its area and handler) took 0.15 s."""
     number = int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
     start = (number - 1) * PAGE_SIZE
-    rows = list(tickets[start : start + PAGE_SIZE + 1])
-    return ListPage(rows[:PAGE_SIZE], number, len(rows) > PAGE_SIZE, total)
+    ids = list(tickets.values_list("pk", flat=True)[start : start + PAGE_SIZE + 1])
+    found = Ticket.objects.select_related(*related).in_bulk(ids)
+    rows = [found[pk] for pk in ids if pk in found]
+    return ListPage(rows[:PAGE_SIZE], number, len(ids) > PAGE_SIZE, total)
 
 
 def _filter_grids(user: User) -> list[Area]:
@@ -112,9 +117,13 @@ def workbench(request: HttpRequest) -> HttpResponse:
     filters = worklists.clean_filters(request.GET.dict(), area_codes={g.code for g in grids})
     tickets = worklists.filtered(worklists.queue(user, key), filters)
     tickets = worklists.ordered(tickets, filters.sort, bounded=current.counted)
-    tickets = tickets.select_related("area", "category", "assignee", "lead_unit")
     total = sizes.get(key) if not filters.any else (tickets.count() if current.counted else None)
-    page = _page(tickets, request.GET.get("page", ""), total=total)
+    page = _page(
+        tickets,
+        request.GET.get("page", ""),
+        total=total,
+        related=("area", "category", "assignee", "lead_unit"),
+    )
     dispatching = key == "dispatch" and bool(_dispatch_codes(user) or scoping.scope_of(user).everything)
     params = {k: v for k, v in request.GET.items() if k not in ("page", "queue") and v}
     context = {

@@ -4,9 +4,8 @@ import pytest
 from django.db import connection
 from django.db.models.functions import Collate
 
-from wangge.areas.models import Area
+from wangge.areas.models import Area, next_code, subtree_q
 from wangge.conftest import DEMO_COMMUNITY, DEMO_GRID, DEMO_STREET
-from wangge.stats.kpis import next_code, subtree_q
 
 
 def test_next_code() -> None:

@@ -5,9 +5,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from wangge.areas.models import Unit
+from wangge.areas.models import Area, Level, Unit
 from wangge.areas.scoping import scope_of
-from wangge.conftest import DEMO_GRID
+from wangge.conftest import DEMO_GRID, OTHER_STREET
 from wangge.people.models import Household
 from wangge.tickets.actions import do_accept, do_assign, do_claim, do_resolve, do_summon
 from wangge.tickets.models import Ticket
@@ -65,3 +65,31 @@ def test_a_page_of_actions_agrees_with_one_ticket_at_a_time(new_ticket, actor, u
     assert len(queries) <= 2
     for t in tickets:
         assert many[t.pk] == allowed_actions(user, t), t.title
+
+
+def test_the_staff_of_the_only_district_see_all_and_not_a_second_districts(new_ticket, actor) -> None:  # type: ignore[no-untyped-def]
+    """A district's staff read no area test while theirs is the only district (the newest-first list
+    then walks the time index), and the test comes back with a second district."""
+    ours = new_ticket(title="本区的诉求")
+    district = actor("district")
+    assert " WHERE " not in str(tickets_for(district).query)
+    assert ours in tickets_for(district)
+    other = Area.objects.create(code="210105", name="邻区", level=Level.DISTRICT)
+    grid = Area.objects.create(code="210105001001001", name="邻区网格", level=Level.GRID, parent=other)
+    theirs = new_ticket(title="邻区的诉求", area_code=grid.code, by=None)
+    district = actor("district")  # a new request: what a user sees is worked out once per request
+    assert ours in tickets_for(district)
+    assert theirs not in tickets_for(district)
+    assert theirs not in tickets_for(actor("community"))
+
+
+def test_a_grid_workers_own_ticket_outside_the_grid_stays_in_view(new_ticket, actor) -> None:  # type: ignore[no-untyped-def]
+    """Assigned to or typed in by a person, a ticket outside their areas is theirs to see (read by the
+    person's indexes, not a test of every row)."""
+    worker, head = actor("gridworker"), actor("gridhead")
+    elsewhere = Area.objects.filter(code__startswith=OTHER_STREET, level=Level.GRID).order_by("code").first()
+    typed = new_ticket(title="路过别的街道看到的", area_code=elsewhere.code, by="gridworker", channel="grid")
+    unrelated = new_ticket(title="别人的诉求", area_code=elsewhere.code, by=None)
+    assert typed in tickets_for(worker)
+    assert unrelated not in tickets_for(worker)
+    assert unrelated not in tickets_for(head)
