@@ -61,7 +61,7 @@ def ticket_q(user: User) -> Q:
     """The tickets a user sees. Each clause is cheap on a million tickets: the areas are code ranges an
     index serves, a unit's tickets an index probe of (ticket, unit) per row (a unit may hold a quarter of
     a district's tickets, too many to list first), and a person's own assignments and submissions
-    outside their areas are listed once (`_own_elsewhere`), so that staff of an area read their area's
+    outside their areas are listed once (`_own_elsewhere_q`), so that staff of an area read their area's
     range alone and a queue's (status, area) index serves them."""
     scope = scope_of(user)
     if scope.everything:
@@ -74,7 +74,7 @@ def ticket_q(user: User) -> Q:
         q |= Q(Exists(Assignment.objects.filter(ticket=OuterRef("pk"), unit_id__in=scope.unit_ids)))
         q |= Q(Exists(SummonsCall.objects.filter(summons__ticket=OuterRef("pk"), unit_id__in=scope.unit_ids)))
     if user.is_authenticated:
-        q |= Q(pk__in=_own_elsewhere(user, prefixes))
+        q |= _own_elsewhere_q(user, prefixes)
         if scope.own_resident_id is not None:
             q |= Q(resident_id=scope.own_resident_id)
         if scope.party_membership_ids:  # 包户: the residents of a party member's 5–8 households
@@ -96,17 +96,26 @@ def _covers_every_area(user: User, prefixes: list[str]) -> bool:
     return cached
 
 
-def _own_elsewhere(user: User, prefixes: list[str]) -> list[int]:
+OWN_LISTED = 1000  # a person's own tickets outside their areas listed by id up to this many
+
+
+def _own_elsewhere_q(user: User, prefixes: list[str]) -> Q:
     """The tickets assigned to the user or submitted by them that lie outside their areas (a resident's
     or a volunteer's own; staff seldom have any), read once per request: two reads, each by its own
     index on the person (an assignment keeps its ticket's place), the areas' ranges tested on those
-    rows alone."""
-    cached: list[int] | None = getattr(user, "_wangge_own_elsewhere", None)
+    rows alone, and then a list of ids, where an OR of the person's columns was tested on every row of
+    a queue. Past OWN_LISTED (an account that files for a channel) the tests themselves, so that no
+    query carries thousands of ids."""
+    cached: Q | None = getattr(user, "_wangge_own_elsewhere", None)
     if cached is None:
         inside = prefix_q("area_code", prefixes)
         assigned = Assignment.objects.filter(user=user).exclude(inside).values_list("ticket_id", flat=True)
         submitted = Ticket.objects.filter(submitted_by=user).exclude(inside).values_list("pk", flat=True)
-        cached = sorted(set(assigned.order_by().union(submitted.order_by())))
+        ids = list(assigned.order_by().union(submitted.order_by())[: OWN_LISTED + 1])
+        if len(ids) > OWN_LISTED:
+            cached = Q(pk__in=Assignment.objects.filter(user=user).values("ticket_id")) | Q(submitted_by=user)
+        else:
+            cached = Q(pk__in=sorted(set(ids)))
         user._wangge_own_elsewhere = cached  # type: ignore[attr-defined]
     return cached
 

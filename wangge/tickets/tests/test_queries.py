@@ -9,6 +9,7 @@ from wangge.areas.models import Area, Level, Unit
 from wangge.areas.scoping import scope_of
 from wangge.conftest import DEMO_GRID, OTHER_STREET
 from wangge.people.models import Household
+from wangge.tickets import queries
 from wangge.tickets.actions import do_accept, do_assign, do_claim, do_resolve, do_summon
 from wangge.tickets.models import Ticket
 from wangge.tickets.queries import allowed_actions, allowed_actions_many, tickets_for
@@ -91,5 +92,22 @@ def test_a_grid_workers_own_ticket_outside_the_grid_stays_in_view(new_ticket, ac
     typed = new_ticket(title="路过别的街道看到的", area_code=elsewhere.code, by="gridworker", channel="grid")
     unrelated = new_ticket(title="别人的诉求", area_code=elsewhere.code, by=None)
     assert typed in tickets_for(worker)
+    assert '"submitted_by_id" = ' not in str(tickets_for(worker).query)  # listed by id, not an OR per row
     assert unrelated not in tickets_for(worker)
     assert unrelated not in tickets_for(head)
+
+
+def test_an_account_that_files_many_tickets_elsewhere_is_tested_not_listed(
+    new_ticket, actor, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Past OWN_LISTED a person's own tickets outside their areas are found by the person's columns,
+    not a list of ids (an account filing for a channel would put thousands into every query)."""
+    monkeypatch.setattr(queries, "OWN_LISTED", 1)
+    elsewhere = Area.objects.filter(code__startswith=OTHER_STREET, level=Level.GRID).order_by("code").first()
+    mine = [new_ticket(title=f"代报{i}", area_code=elsewhere.code, by="gridworker") for i in range(3)]
+    stranger = new_ticket(title="别人的", area_code=elsewhere.code, by=None)
+    worker = actor("gridworker")
+    seen = tickets_for(worker)
+    assert '"submitted_by_id" = ' in str(seen.query)  # the column tested, no ids listed
+    assert set(mine) <= set(seen)
+    assert stranger not in seen
