@@ -120,10 +120,12 @@ def _own_elsewhere_q(user: User, prefixes: list[str]) -> Q:
     return cached
 
 
+UNCLAIMED = [Status.NEW, Status.ACCEPTED, Status.ASSIGNED, Status.RETURNED]  # waiting on the claim deadline
+
+
 def overdue_q(now: dt.datetime) -> Q:
     """Open tickets past their claim deadline (not yet claimed) or resolve deadline (in progress)."""
-    unclaimed = [Status.NEW, Status.ACCEPTED, Status.ASSIGNED, Status.RETURNED]
-    return Q(status__in=unclaimed, claim_deadline__lt=now) | Q(
+    return Q(status__in=UNCLAIMED, claim_deadline__lt=now) | Q(
         status=Status.IN_PROGRESS, resolve_deadline__lt=now
     )
 

@@ -16,14 +16,14 @@ from django.utils import timezone
 from wangge.accounts.models import User
 from wangge.areas.models import Role, subtree_q
 from wangge.areas.scoping import prefix_q, scope_of
+from wangge.tickets import workflow
 from wangge.tickets.actions import categories_by_code
 from wangge.tickets.models import LADDER, Assignment, Channel, Level, Status, SummonsCall, Ticket, Urgency
-from wangge.tickets.queries import DISPATCH_ROLE, LADDER_INDEX, overdue_q, tickets_for
+from wangge.tickets.queries import DISPATCH_ROLE, LADDER_INDEX, UNCLAIMED, overdue_q, tickets_for
 
 WAITING = [Status.NEW, Status.ACCEPTED, Status.RETURNED]  # not yet with a handler
 HANDLING = [Status.ASSIGNED, Status.IN_PROGRESS]
-UNCLAIMED = [*WAITING, Status.ASSIGNED]  # waiting on the claim deadline
-OPEN = [*WAITING, *HANDLING]
+OPEN = sorted(workflow.OPEN)
 
 
 @dataclass(frozen=True)
