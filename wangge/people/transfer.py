@@ -276,25 +276,3 @@ def export_rows(residents: QuerySet[Resident], *, full: bool = False) -> Iterato
             "、".join(t.name for t in r.care_tags.all()),
             r.notes,
         ]
-
-
-def write_book(sheets: Iterable[tuple[str, Iterable[list]]]) -> bytes:
-    """An xlsx workbook with one sheet per (title, rows)."""
-    book = openpyxl.Workbook(write_only=True)
-    for title, rows in sheets:
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    out_bytes = io.BytesIO()
-    book.save(out_bytes)
-    return out_bytes.getvalue()
-
-
-def write_table(rows: Iterable[list[str]], *, fmt: str) -> bytes:
-    if fmt == "csv":
-        out = io.StringIO()
-        csv.writer(out).writerows(rows)
-        return out.getvalue().encode("utf-8-sig")  # the BOM lets Excel open it as UTF-8
-    if fmt == "xlsx":
-        return write_book([("居民", rows)])
-    raise ValueError(f"unknown export format {fmt!r}")

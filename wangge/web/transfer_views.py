@@ -9,7 +9,8 @@ from django.utils import timezone
 from wangge.accounts.models import User
 from wangge.areas import scoping
 from wangge.areas.models import Area
-from wangge.people.transfer import ImportFileError, export_rows, import_registry, write_table
+from wangge.lib.sheets import write_table
+from wangge.people.transfer import ImportFileError, export_rows, import_registry
 from wangge.tickets.hotline import DEFAULT_MAPPING, import_hotline
 from wangge.tickets.queries import SUPERVISOR_ROLES
 from wangge.web.views import request_user
@@ -111,7 +112,7 @@ def registry_export(request: HttpRequest) -> HttpResponse:
     residents = scoping.residents_for(user)
     if area := request.GET.get("area", "").strip():
         residents = residents.filter(household__area__code__startswith=scoping.get_area_for(user, area).code)
-    content = write_table(export_rows(residents), fmt=fmt)
+    content = write_table(export_rows(residents), fmt=fmt, title="居民")
     response = HttpResponse(
         content,
         content_type="text/csv; charset=utf-8"

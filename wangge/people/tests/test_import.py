@@ -10,9 +10,10 @@ from django.core.management import CommandError, call_command
 from wangge.areas.models import Area, Level
 from wangge.conftest import DEMO_GRID, OTHER_STREET
 from wangge.lib.idcard import make_id_number
+from wangge.lib.sheets import write_table
 from wangge.people.models import Household, RegistryChange, Resident
 from wangge.people.registry import FIELD_LABELS
-from wangge.people.transfer import export_rows, import_registry, write_table
+from wangge.people.transfer import export_rows, import_registry
 
 HEADER = list(FIELD_LABELS.values())
 

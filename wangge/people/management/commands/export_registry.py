@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from wangge.accounts.models import User
 from wangge.areas import scoping
-from wangge.people.transfer import export_rows, write_table
+from wangge.lib.sheets import write_table
+from wangge.people.transfer import export_rows
 
 
 class Command(BaseCommand):
@@ -25,5 +26,5 @@ class Command(BaseCommand):
         residents = scoping.residents_for(actor)
         if area:
             residents = residents.filter(household__area__code__startswith=area)
-        Path(output).write_bytes(write_table(export_rows(residents), fmt=fmt))
+        Path(output).write_bytes(write_table(export_rows(residents), fmt=fmt, title="居民"))
         self.stdout.write(f"已导出{residents.count()}名居民到{output}")
