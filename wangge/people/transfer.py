@@ -6,6 +6,7 @@ when any row is bad; with `skip_bad` the good rows are written and the bad ones 
 
 import csv
 import io
+import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,13 +86,16 @@ def read_table(name: str, content: bytes) -> Iterator[list[str]]:
     """Rows of a .xlsx or .csv file as lists of strings (csv in UTF-8, with or without BOM, or GB18030)."""
     suffix = Path(name).suffix.lower()
     if suffix == ".xlsx":
+        # Read-only openpyxl parses the sheet while iterating, so a file cut short fails half-way through
+        # the rows as well as on opening; both are the file's fault. (It raises many kinds of exception.)
         try:
             book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise ImportFileError(f"无法读取Excel文件：{exc}") from exc
-        sheet = book.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
-            yield [_cell(v) for v in row]
+            sheet = book.worksheets[0].iter_rows(values_only=True)
+            # One row past the limit is enough for mapped_rows to refuse the file.
+            rows = [[_cell(v) for v in row] for row in itertools.islice(sheet, MAX_ROWS + 2)]
+        except Exception as exc:
+            raise ImportFileError(f"Excel文件「{name}」已损坏或不完整，无法读取，请重新导出后再导入") from exc
+        yield from rows
         return
     if suffix == ".csv":
         for encoding in ("utf-8-sig", "gb18030"):
