@@ -33,6 +33,13 @@ DEFAULT_MAPPING = {
     "title": "标题",
 }
 REQUIRED = ("external_id", "description", "address")
+# What the ticket can hold; a longer value is a bad row, never cut: a cut 工单编号 would not match itself on
+# the next import, and a cut description loses what the caller said.
+LIMITS: dict[str, int] = {
+    f.name: f.max_length
+    for f in Ticket._meta.concrete_fields
+    if f.name in DEFAULT_MAPPING and f.max_length is not None
+}
 URGENCY_WORDS = {
     "一般": Urgency.NORMAL,
     "普通": Urgency.NORMAL,
@@ -87,6 +94,9 @@ def _check(
     for f in REQUIRED:
         if not values.get(f):
             bad(f, "不能为空")
+    for f, limit in LIMITS.items():
+        if len(values.get(f, "")) > limit:
+            bad(f, f"不能超过{limit}个字（此行{len(values[f])}个字）")
     submitted = now
     if values.get("submitted_at"):
         try:
@@ -126,16 +136,16 @@ def _check(
     title = values.get("title") or description.split("。")[0][:30]
     return (
         NewTicket(
-            title=title[:100],
-            description=description[:4000],
+            title=title,
+            description=description,
             channel=Channel.HOTLINE,
             area=area,
-            address=values.get("address", "")[:200],
+            address=values.get("address", ""),
             category=category,
             urgency=str(urgency),
-            contact_name=values.get("contact_name", "")[:50],
+            contact_name=values.get("contact_name", ""),
             contact_phone=phone,
-            external_id=values["external_id"][:60],
+            external_id=values["external_id"],
             submitted_at=submitted,
         ),
         [],

@@ -111,6 +111,28 @@ def test_bad_rows_are_reported_and_nothing_is_written(db) -> None:  # type: igno
     assert partial.written and partial.created == 1 and Ticket.objects.count() == 1
 
 
+def test_values_longer_than_a_ticket_holds_are_bad_rows_not_cut(db) -> None:  # type: ignore[no-untyped-def]
+    """A 工单编号 over 60 characters would be stored cut and then never match itself on the next import; a
+    description over 4,000 characters would lose what the caller said. Both are reported, neither is cut."""
+    address = community_address()
+    long_id = "GD" + "7" * 70
+    long_text = "楼上漏水" * 1001
+    content = xlsx(
+        [
+            [long_id, "2026-11-20 08:00", "张", "", address, "路灯不亮", "", "一般"],
+            ["GD011", "2026-11-20 08:00", "王", "", address, long_text, "", "一般"],
+            ["GD012", "2026-11-20 08:00", "李", "", address, "井盖松动", "", "一般"],
+        ]
+    )
+    report = import_hotline(name="x.xlsx", content=content, actor=None, skip_bad=True)
+    reasons = {(e.row, e.column): e.reason for e in report.errors}
+    assert set(reasons) == {(2, "工单编号"), (3, "诉求内容")}
+    assert "不能超过60个字" in reasons[(2, "工单编号")] and "不能超过4000个字" in reasons[(3, "诉求内容")]
+    assert list(Ticket.objects.values_list("external_id", flat=True)) == ["GD012"]
+    again = import_hotline(name="x.xlsx", content=content, actor=None, skip_bad=True)
+    assert again.already_imported == 1 and again.created == 0 and len(again.errors) == 2
+
+
 def test_mapping_csv_in_gbk_and_default_area(db, tmp_path) -> None:  # type: ignore[no-untyped-def]
     text = "编号,时间,内容,位置\nA-1,2026-11-21 07:00,暖气不热,某某路\n"
     path = tmp_path / "export.csv"
