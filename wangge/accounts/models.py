@@ -33,6 +33,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # An integration's token (12345, the provincial platform, a sensor gateway) is granted its channel:
+    # tickets it sends may say they came from there, numbered in that platform's own ids.
+    channel = models.CharField("接入渠道", max_length=12, blank=True, default="")
 
     class Meta:
         verbose_name = "API令牌"

@@ -11,8 +11,10 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import field_validator
 
 from wangge.accounts.models import User
+from wangge.api.auth import granted_channel
 from wangge.api.presenters import page_of, ticket_detail, ticket_row
 from wangge.api.views import PAGE, PAGE_SIZE
 from wangge.areas.models import Unit
@@ -22,7 +24,7 @@ from wangge.routing.duplicates import Duplicate, duplicates_of, likely_duplicate
 from wangge.routing.proactive import hotspots_in
 from wangge.stats.kpis import Selection, kpis, select_tickets
 from wangge.tickets import actions as a
-from wangge.tickets import public
+from wangge.tickets import channels, public
 from wangge.tickets.intake import category_for, resolve_place
 from wangge.tickets.models import Category, Channel, Ticket, Urgency
 from wangge.tickets.models import Status as TicketStatus
@@ -62,12 +64,21 @@ class TicketIn(Schema):
     area: str = Field("", max_length=40, description="区域编码（网格、社区…）")
     category: str = Field("", max_length=160, description="分类编码或名称")
     urgency: Urgency = Urgency.NORMAL
-    channel: Channel = Channel.API
+    channel: Channel = Field(
+        Channel.API, description="渠道：h5、api人人可用；其他渠道需工作人员角色或获授该渠道的接口令牌"
+    )
     contact_name: str = Field("", max_length=50)
     contact_phone: str = Field("", max_length=20, pattern=r"^[0-9+\-\s]*$")
     external_id: str = Field(
-        "", max_length=60, description="来源系统的工单编号：同一渠道重复提交时返回原工单"
+        "", max_length=60, description="来源系统的工单编号：同一来源重复提交时返回原工单（仅对原提交者）"
     )
+
+    @field_validator("channel")
+    @classmethod
+    def sent_channel(cls, value: Channel) -> Channel:
+        if value in channels.MADE:
+            raise ValueError(f"「{value.label}」工单由系统生成，不能提交")
+        return value
 
 
 class ActionIn(Schema):
@@ -256,12 +267,16 @@ def plan_hotspot(request: HttpRequest, payload: PlanIn) -> Status:
     return Status(201, ticket_row(ticket))
 
 
-@router.post("/tickets", response={201: dict, 200: dict, 422: dict})
+@router.post("/tickets", response={201: dict, 200: dict, 409: dict, 422: dict})
 def create_ticket(request: HttpRequest, payload: TicketIn) -> Status:
     """收单: submit a ticket from another system. The grid is found from lat/lng, the area code or the
-    address. The same `external_id` from the same channel answers 200 with the ticket it created first."""
+    address. A `channel` other than the caller's own (h5, api) needs a staff role or an integration token
+    granted it (422 otherwise). An `external_id` is namespaced by its source (tickets.channels): sending
+    the same one again answers 200 with the ticket it created first, to the account that created it; to
+    anyone else 409, without telling them anything about that ticket."""
     user: User = request.user  # type: ignore[assignment]
     place = resolve_place(lat=payload.lat, lng=payload.lng, address=payload.address, area_code=payload.area)
+    granted = granted_channel(request)
     new = a.NewTicket(
         title=payload.title,
         description=payload.description,
@@ -275,23 +290,26 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> Status:
         contact_name=payload.contact_name,
         contact_phone=payload.contact_phone.strip(),
         external_id=payload.external_id,
+        granted=granted,
     )
     try:
         ticket = a.do_submit_ticket(new, actor=user)
-    except IntegrityError:  # the unique (channel, external_id): sent before, or twice at once
-        first = seen_before(payload.channel, payload.external_id)
+    except IntegrityError:  # the unique (source, external_id): sent before, or twice at once
+        first = seen_before(channels.source_of(payload.channel, user, granted=granted), payload.external_id)
         if first is None:
             raise
+        if first.submitted_by_id != user.pk:
+            return Status(409, {"detail": "external_id：该来源编号已有工单", "field": "external_id"})
         return Status(200, ticket_row(first))
     return Status(201, ticket_row(ticket))
 
 
-def seen_before(channel: str, external_id: str) -> Ticket | None:
-    """The ticket created from this channel's `external_id`, if any (through the unique index)."""
+def seen_before(source: str, external_id: str) -> Ticket | None:
+    """The ticket created with this source's `external_id`, if any (through the unique index)."""
     if not external_id:
         return None
     rows = (
-        Ticket.objects.filter(channel=channel, external_id=external_id)
+        Ticket.objects.filter(source=source, external_id=external_id)
         .exclude(external_id="")
         .select_related("area", "category", "assignee", "lead_unit")
         .order_by()  # no ORDER BY: SQLite would walk the primary key instead of the index

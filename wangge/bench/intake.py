@@ -112,7 +112,7 @@ def bench_intake(rows: list[tuple[str, str, str]], *, count: int, clients: int) 
     from wangge.accounts.models import User
     from wangge.areas.models import Area, Level
 
-    token = do_issue_api_token(User.objects.get(username="district"))
+    token = do_issue_api_token(User.objects.get(username="district"), channel="12345")  # the hotline's
     user_id = User.objects.get(username="district").pk
     grids = [
         (float(lat), float(lng))

@@ -376,6 +376,7 @@ def build_demo_tickets(
             description=text,
             channel=channel,
             external_id=f"12345-{seed}-{i:07d}" if channel == Channel.HOTLINE else "",
+            source=Channel.HOTLINE if channel == Channel.HOTLINE else "",
             area=grid,
             area_code=grid.code,
             lat=grid.lat,
@@ -436,7 +437,8 @@ def _give_the_demo_resident_requests(tickets: list[Ticket]) -> None:
         ):
             mine[ticket.status] = ticket
     for ticket in mine.values():
-        ticket.channel, ticket.external_id, ticket.contact_phone_encrypted = Channel.H5, "", ""
+        ticket.channel, ticket.external_id, ticket.source = Channel.H5, "", ""
+        ticket.contact_phone_encrypted = ""
         ticket.resident_id = me.pk
         ticket.contact_name = me.name
         ticket.area, ticket.area_code, ticket.lat, ticket.lng = grid, grid.code, grid.lat, grid.lng

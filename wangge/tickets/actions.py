@@ -28,11 +28,12 @@ from wangge.notify.actions import do_notify_users, do_send_message
 from wangge.routing.models import Target
 from wangge.routing.suggest import Suggestion, active_units, suggest
 from wangge.stats import rollup
-from wangge.tickets import sla, workflow
+from wangge.tickets import channels, sla, workflow
 from wangge.tickets.models import (
     LADDER,
     Assignment,
     Category,
+    Channel,
     ContactAccess,
     Kind,
     Level,
@@ -285,6 +286,7 @@ class NewTicket:
     resident_id: int | None = None
     submitted_at: dt.datetime | None = None
     photos: Sequence[UploadedFile] = field(default_factory=list)
+    granted: str = ""  # the channel of the integration token it came with (tickets.channels)
 
 
 def do_submit_ticket(new: NewTicket, *, actor: User | None) -> Ticket:
@@ -301,6 +303,11 @@ def do_submit_ticket(new: NewTicket, *, actor: User | None) -> Ticket:
         raise TicketInputError("description", "请填写诉求内容")
     if new.urgency not in Urgency.values:
         raise TicketInputError("urgency", "紧急程度只能是一般、紧急或特急")
+    if actor is not None and new.channel not in channels.MADE | channels.channels_for(
+        actor, granted=new.granted
+    ):
+        label = Channel(new.channel).label if new.channel in Channel.values else new.channel
+        raise TicketInputError("channel", f"无权以「{label}」渠道提交")
     check_photos(new.photos)
     phone = clean_phone(new.contact_phone)
     area = grid_of(new.area)
@@ -315,6 +322,7 @@ def do_submit_ticket(new: NewTicket, *, actor: User | None) -> Ticket:
         description=description,
         channel=new.channel,
         external_id=new.external_id,
+        source=channels.source_of(new.channel, actor, granted=new.granted) if new.external_id else "",
         area=area,
         area_code=area.code,
         lat=new.lat,

@@ -176,7 +176,7 @@ def import_hotline(
     report.rows = len(rows)
     seen = set(
         Ticket.objects.filter(
-            channel=Channel.HOTLINE, external_id__in=[v.get("external_id", "") for _, v in rows]
+            source=Channel.HOTLINE, external_id__in=[v.get("external_id", "") for _, v in rows]
         )
         .exclude(external_id="")
         .order_by()

@@ -152,6 +152,9 @@ class Ticket(models.Model):
     description = models.TextField("诉求内容", max_length=4000)
     channel = models.CharField("渠道", max_length=12, choices=Channel.choices)
     external_id = models.CharField("来源编号", max_length=60, blank=True)
+    # Whose numbering external_id follows (tickets.channels.source_of): an outside platform's channel, or
+    # "user:<id>" for anyone else's own ids. Empty when there is no external_id.
+    source = models.CharField("编号来源", max_length=40, blank=True, default="")
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="tickets", verbose_name="网格")
     # A copy of area.code: subtree = prefix. Indexed alone too: on PostgreSQL that index brings the
     # pattern index that the scopes' prefix LIKE (areas.scoping.prefix_q) needs.
@@ -232,9 +235,9 @@ class Ticket(models.Model):
         constraints = [
             # Also the index of "seen before?": a lookup that excludes external_id="" uses it.
             models.UniqueConstraint(
-                fields=["channel", "external_id"],
+                fields=["source", "external_id"],
                 condition=~Q(external_id=""),
-                name="ticket_unique_external_id",
+                name="ticket_unique_source_external_id",
             ),
         ]
         # Columns that are empty when a ticket comes in have partial indexes (WHERE … IS NOT NULL): intake

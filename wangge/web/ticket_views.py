@@ -37,6 +37,7 @@ from wangge.tickets.actions import (
     do_submit_ticket,
     may_reveal_contact,
 )
+from wangge.tickets.channels import channels_for
 from wangge.tickets.handlers import assignable_people, serving_units
 from wangge.tickets.intake import resolve_place
 from wangge.tickets.models import Channel, Kind, Level, Status, Ticket, TicketPhoto, Urgency, Verdict
@@ -414,13 +415,17 @@ def staff_entry(request: HttpRequest) -> HttpResponse:
     """Staff enter a ticket for a caller (代录) or report what they found (网格发现)."""
     user = request_user(request)
     grids = scoping.areas_for(user).filter(level=AreaLevel.GRID).order_by("code")[:300]
+    allowed = channels_for(user)
+    offered = [c for c in STAFF_CHANNELS if c in allowed]
+    if not offered:  # residents, volunteers, unit staff: they send their own requests from the H5
+        raise Http404
     if request.method == "POST":
         channel = request.POST.get("channel", Channel.PHONE)
-        if channel not in [c.value for c in STAFF_CHANNELS]:
-            channel = Channel.PHONE
         chosen = request.POST.get("area", "")
-        if chosen and not scoping.scope_of(user).sees_area(chosen):
-            result: dict = {"area": "只能选择您负责的区域"}
+        if channel not in offered:
+            result: dict = {"channel": "请从列表中选择渠道"}
+        elif chosen and not scoping.scope_of(user).sees_area(chosen):
+            result = {"area": "只能选择您负责的区域"}
         else:
             result = _intake(request, channel=channel, resident_id=None, default_area=None)
         if "_ticket" in result:
@@ -428,14 +433,14 @@ def staff_entry(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "web/ticket_new.html",
-            {"grids": grids, "channels": STAFF_CHANNELS, "errors": result, "form": request.POST},
+            {"grids": grids, "channels": offered, "errors": result, "form": request.POST},
             status=422,
         )
     initial = {"channel": request.GET.get("channel", "")}  # 上报问题 from the phone pages: 网格发现
     return render(
         request,
         "web/ticket_new.html",
-        {"grids": grids, "channels": STAFF_CHANNELS, "errors": {}, "form": initial},
+        {"grids": grids, "channels": offered, "errors": {}, "form": initial},
     )
 
 

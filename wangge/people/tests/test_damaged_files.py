@@ -30,7 +30,7 @@ def cut_short() -> bytes:
 
 
 def test_reading_a_cut_short_sheet_names_the_file() -> None:
-    with pytest.raises(ImportFileError, match="坏表.xlsx"):
+    with pytest.raises(ImportFileError, match=r"坏表\.xlsx"):
         list(read_table("坏表.xlsx", cut_short()))
 
 
