@@ -5,12 +5,14 @@ resident) all sit in street 001, community 001001 and grid 001001001 of district
 street 002 is outside the scope of every login but `district`.
 """
 
+import io
 import os
 import shutil
 from typing import Any
 
 import pytest
 from django.test import Client
+from PIL import Image
 
 from wangge.accounts.actions import forget_tokens
 from wangge.accounts.models import User
@@ -106,6 +108,13 @@ def grid_resident(db) -> Resident:  # type: ignore[no-untyped-def]
     )
     assert resident is not None
     return resident
+
+
+def png_bytes(colour: tuple[int, int, int] = (200, 80, 60), size: int = 32) -> bytes:
+    """A small real PNG of one colour."""
+    out = io.BytesIO()
+    Image.new("RGB", (size, size), colour).save(out, "PNG")
+    return out.getvalue()
 
 
 def square(x0: float, y0: float, size: float) -> dict:

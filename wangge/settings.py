@@ -147,6 +147,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "wangge.web.middleware.RequestSizeMiddleware",
     "wangge.web.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -228,6 +229,8 @@ TASKS = {
 MEDIA_ROOT = Path(os.getenv("WANGGE_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The whole request body, files included (web.middleware.RequestSizeMiddleware).
+MAX_REQUEST_BYTES = envint("WANGGE_MAX_REQUEST_MB", "55") * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Working hours for deadlines ("resolve within 1 working day"); holidays are kept in the database.

@@ -26,7 +26,7 @@ from wangge.directives.models import (
 from wangge.directives.selectors import may_follow_up, may_send_to, may_switch
 from wangge.lib.errors import InputError, NotAllowed
 from wangge.notify.actions import do_notify_users
-from wangge.tickets.actions import check_photos
+from wangge.tickets.actions import clean_photos
 
 MAX_FIGURES = 6
 MAX_ATTACHMENTS = 5
@@ -203,12 +203,12 @@ def do_report_back(
     extra = set(given) - set(receipt.directive.figures)
     if extra:
         raise InputError("figures", f"该指令没有数字项「{sorted(extra)[0]}」")
-    check_photos(photos)
+    cleaned = clean_photos(photos)
     now = timezone.now()
     Receipt.objects.filter(pk=receipt.pk).update(
         acknowledged_at=receipt.acknowledged_at or now, reported_at=now, report=report, figures=clean
     )
-    for photo in photos:
+    for photo in cleaned:
         ReportPhoto.objects.create(receipt=receipt, image=photo)
     receipt.refresh_from_db()
     return receipt
@@ -219,8 +219,7 @@ def do_add_report_photos(receipt: Receipt, *, actor: User, photos: Sequence[Uplo
     """Photos of a report sent after it (the API takes the report as JSON, then its photos)."""
     if receipt.user_id != actor.pk:
         raise NotAllowed("只能给自己的反馈上传照片")
-    check_photos(photos, already=receipt.photos.count(), required=True)
-    for photo in photos:
+    for photo in clean_photos(photos, already=receipt.photos.count(), required=True):
         ReportPhoto.objects.create(receipt=receipt, image=photo)
     return receipt
 

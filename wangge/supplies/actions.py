@@ -16,7 +16,7 @@ from wangge.lib.errors import InputError, NotAllowed
 from wangge.people.models import CareLevel, CareTag, Resident
 from wangge.supplies.models import Delivery, Distribution, Entitlement, Item, Stock, StockEntry
 from wangge.supplies.selectors import may_deliver, may_manage_supplies
-from wangge.tickets.actions import check_photos
+from wangge.tickets.actions import clean_photos
 
 MAX_LIST = 50_000  # one distribution's list; a district-wide plan is split by street
 
@@ -181,8 +181,7 @@ def do_deliver(
         raise NotAllowed("发放已结束")
     if not may_deliver(actor, entitlement):
         raise NotAllowed("您不负责这户的发放")
-    if photo is not None:
-        check_photos([photo], "photo")
+    proof = clean_photos([photo], "photo")[0] if photo is not None else None
     try:
         with transaction.atomic():
             delivery = Delivery.objects.create(
@@ -190,7 +189,7 @@ def do_deliver(
                 delivered_by=actor,
                 delivered_by_name=actor.shown_name,
                 received_by=received_by.strip()[:50],
-                photo=photo or "",
+                photo=proof or "",
                 note=note.strip()[:200],
             )
     except IntegrityError:
@@ -215,10 +214,10 @@ def do_attach_delivery_photo(delivery: Delivery, *, actor: User, photo: Uploaded
     """The proof photo of a delivery sent after it (the API records the delivery as JSON first)."""
     if delivery.delivered_by_id != actor.pk:
         raise NotAllowed("只有发放人可以上传签收照片")
-    check_photos([photo], "photo")
+    proof = clean_photos([photo], "photo")[0]
     if not Delivery.objects.filter(pk=delivery.pk, photo="").exists():
         raise NotAllowed("已有签收照片")
-    delivery.photo = photo  # type: ignore[assignment]
+    delivery.photo = proof  # type: ignore[assignment]
     delivery.save(update_fields=["photo"])
     return delivery
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.files.base import ContentFile, File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
@@ -22,6 +23,7 @@ from wangge.areas.models import Level as AreaLevel
 from wangge.areas.scoping import scope_of
 from wangge.directives.admission import COMMUNITY_CODE_LENGTH, AdmissionFlagged, Flag, check_admission
 from wangge.lib.errors import InputError, NotAllowed
+from wangge.lib.images import NotAnImage, clean_image
 from wangge.lib.inserts import insert
 from wangge.lib.refreshed import Refreshed
 from wangge.notify.actions import do_notify_users, do_send_message
@@ -60,21 +62,6 @@ from wangge.tickets.queries import (
 
 MAX_PHOTOS = 6
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
-IMAGE_TYPES = {
-    b"\xff\xd8\xff": "image/jpeg",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"GIF87a": "image/gif",
-    b"GIF89a": "image/gif",
-    b"RIFF": "image/webp",
-}
-IMAGE_SIGNATURES = tuple(IMAGE_TYPES)
-
-
-def image_content_type(head: bytes) -> str | None:
-    """The image type from the first bytes (never from the uploaded name), or None for a non-image."""
-    return next((kind for sig, kind in IMAGE_TYPES.items() if head.startswith(sig)), None)
-
-
 # The tickets' names for the shared refusals (lib/errors.py), used across the code base.
 TicketInputError = InputError
 WorkflowError = NotAllowed
@@ -115,28 +102,37 @@ def _event_fields(
 
 
 def _save_photos(
-    ticket: Ticket, photos: Sequence[UploadedFile], stage: str, actor: User | None, at: dt.datetime
+    ticket: Ticket, photos: Sequence[ContentFile], stage: str, actor: User | None, at: dt.datetime
 ) -> None:
     """The photos carry the time of the event they came with, which ties them to it on the timeline."""
     for photo in photos:
         TicketPhoto.objects.create(ticket=ticket, stage=stage, image=photo, uploaded_by=actor, at=at)
 
 
-def check_photos(
-    photos: Sequence[UploadedFile], field_name: str = "photos", *, already: int = 0, required: bool = False
-) -> None:
-    """Images only, 5 MB each, six to a record at most (counting the `already` saved ones)."""
+def clean_photos(
+    photos: Sequence[File], field_name: str = "photos", *, already: int = 0, required: bool = False
+) -> list[ContentFile]:
+    """Images only, 5 MB each, six to a record at most (counting the `already` saved ones), each decoded
+    and written again without its EXIF under a content-hash name (lib.images): what callers store."""
     if required and not photos:
         raise TicketInputError(field_name, "请选择照片")
     if already + len(photos) > MAX_PHOTOS:
         raise TicketInputError(field_name, f"最多上传{MAX_PHOTOS}张照片")
+    cleaned = []
     for photo in photos:
         if photo.size and photo.size > MAX_PHOTO_BYTES:
             raise TicketInputError(field_name, f"照片「{photo.name}」超过5MB")
-        head = photo.read(12)
         photo.seek(0)
-        if not head.startswith(IMAGE_SIGNATURES):
-            raise TicketInputError(field_name, f"「{photo.name}」不是图片（支持JPG、PNG、GIF、WEBP）")
+        data = photo.read(MAX_PHOTO_BYTES + 1)
+        if len(data) > MAX_PHOTO_BYTES:
+            raise TicketInputError(field_name, f"照片「{photo.name}」超过5MB")
+        try:
+            cleaned.append(clean_image(data).as_file())
+        except NotAnImage:
+            raise TicketInputError(
+                field_name, f"「{photo.name}」不是图片（支持JPG、PNG、GIF、WEBP）"
+            ) from None
+    return cleaned
 
 
 # --- personal data --------------------------------------------------------------------------------
@@ -285,7 +281,7 @@ class NewTicket:
     external_id: str = ""
     resident_id: int | None = None
     submitted_at: dt.datetime | None = None
-    photos: Sequence[UploadedFile] = field(default_factory=list)
+    photos: Sequence[File] = field(default_factory=list)
     granted: str = ""  # the channel of the integration token it came with (tickets.channels)
 
 
@@ -308,7 +304,7 @@ def do_submit_ticket(new: NewTicket, *, actor: User | None) -> Ticket:
     ):
         label = Channel(new.channel).label if new.channel in Channel.values else new.channel
         raise TicketInputError("channel", f"无权以「{label}」渠道提交")
-    check_photos(new.photos)
+    photos = clean_photos(new.photos)
     phone = clean_phone(new.contact_phone)
     area = grid_of(new.area)
     suggestion = suggest(title, description, area_code=area.code)
@@ -367,7 +363,7 @@ def do_submit_ticket(new: NewTicket, *, actor: User | None) -> Ticket:
     with transaction.atomic():
         insert([ticket])
         rollup.ticket_added(ticket)
-        _save_photos(ticket, new.photos, PhotoStage.SUBMIT, actor, submitted_at)
+        _save_photos(ticket, photos, PhotoStage.SUBMIT, actor, submitted_at)
         insert(events)
         insert(assignments)
         _notify(told, ticket, text)
@@ -866,9 +862,9 @@ def do_report(ticket_id: int, *, actor: User, note: str = "") -> Ticket:
 def do_note(ticket_id: int, *, actor: User, note: str, photos: Sequence[UploadedFile] = ()) -> Ticket:
     """进展: a progress note on the timeline."""
     note = _required_note(note, what="进展情况")
-    check_photos(photos)
+    cleaned = clean_photos(photos)
     step = _begin(ticket_id, "note", actor)
-    _save_photos(step.ticket, photos, PhotoStage.RESULT, actor, step.now)
+    _save_photos(step.ticket, cleaned, PhotoStage.RESULT, actor, step.now)
     return _commit(step, note=note)
 
 
@@ -876,10 +872,10 @@ def do_note(ticket_id: int, *, actor: User, note: str, photos: Sequence[Uploaded
 def do_resolve(ticket_id: int, *, actor: User, note: str, photos: Sequence[UploadedFile] = ()) -> Ticket:
     """反馈: the handler reports the result, with photos."""
     note = _required_note(note, what="办理结果")
-    check_photos(photos)
+    cleaned = clean_photos(photos)
     step = _begin(ticket_id, "resolve", actor)
     ticket = step.ticket
-    _save_photos(ticket, photos, PhotoStage.RESULT, actor, step.now)
+    _save_photos(ticket, cleaned, PhotoStage.RESULT, actor, step.now)
     ticket = _commit(
         step,
         note=note,

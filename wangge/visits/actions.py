@@ -4,6 +4,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.core.files.base import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -15,7 +16,7 @@ from wangge.tickets.actions import (
     NewTicket,
     TicketInputError,
     WorkflowError,
-    check_photos,
+    clean_photos,
     do_submit_ticket,
 )
 from wangge.tickets.models import Channel, Ticket, Urgency
@@ -45,9 +46,7 @@ def _check_point(lat: float | None, lng: float | None) -> None:
         raise TicketInputError("lng", "经度应在-180到180之间")
 
 
-def _open_ticket(
-    visit: Visit, problem: FoundProblem, actor: User, photos: Sequence[UploadedFile] = ()
-) -> Ticket:
+def _open_ticket(visit: Visit, problem: FoundProblem, actor: User, photos: Sequence[File] = ()) -> Ticket:
     household = visit.household
     members = household.residents.order_by("id")
     who = visit.resident or members.filter(relation=Relation.HEAD).first() or members.first()
@@ -107,7 +106,7 @@ def do_log_visit(
     if resident is not None and resident.household_id != household.pk:
         raise TicketInputError("resident", "走访对象不是这户的成员")
     _check_point(lat, lng)
-    check_photos(photos)
+    cleaned = clean_photos(photos)
     if problem is not None:
         if not problem.title.strip():
             raise TicketInputError("title", "请填写问题标题")
@@ -125,12 +124,11 @@ def do_log_visit(
         lat=lat,
         lng=lng,
     )
-    for photo in photos:
+    for photo in cleaned:
         VisitPhoto.objects.create(visit=visit, image=photo)
-        photo.seek(0)  # the ticket keeps the same photos
     schedule.record_visit(household.pk, visited_at)
     if problem is not None:
-        _open_ticket(visit, problem, actor, photos)
+        _open_ticket(visit, problem, actor, cleaned)
     return visit
 
 
@@ -139,7 +137,6 @@ def do_add_visit_photos(visit: Visit, *, actor: User, photos: Sequence[UploadedF
     """Photos of a visit sent after it (an integration posts the visit as JSON, then its photos)."""
     if visit.visitor_id != actor.pk:
         raise WorkflowError("只有走访人可以补传照片")
-    check_photos(photos, already=visit.photos.count(), required=True)
-    for photo in photos:
+    for photo in clean_photos(photos, already=visit.photos.count(), required=True):
         VisitPhoto.objects.create(visit=visit, image=photo)
     return visit

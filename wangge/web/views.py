@@ -16,10 +16,10 @@ from wangge.areas.models import Area, Level, Role
 from wangge.areas.scoping import prefix_q
 from wangge.directives.selectors import emergency_over
 from wangge.directory.selectors import nearest_by_kind, point_of
+from wangge.lib.images import content_type_of
 from wangge.people.actions import do_reveal_personal_data
 from wangge.people.models import CareLevel, CareTag, RecordKind, RegistryChange, Resident
 from wangge.people.selectors import registry_summary, resident_filters
-from wangge.tickets.actions import image_content_type
 from wangge.tickets.queries import tickets_for
 from wangge.visits.selectors import household_ledger, may_visit
 from wangge.web.navigation import home_url
@@ -42,7 +42,7 @@ def image_response(file: FieldFile) -> FileResponse:
     handle = file.open("rb")
     head = handle.read(12)
     handle.seek(0)
-    return FileResponse(handle, content_type=image_content_type(head) or "application/octet-stream")
+    return FileResponse(handle, content_type=content_type_of(head) or "application/octet-stream")
 
 
 def _breadcrumbs(user: User, area: Area) -> list[tuple[Area, bool]]:

@@ -3,10 +3,10 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from wangge.areas.models import Area
-from wangge.conftest import DEMO_COMMUNITY, DEMO_GRID, OTHER_STREET
+from wangge.conftest import DEMO_COMMUNITY, DEMO_GRID, OTHER_STREET, png_bytes
 from wangge.tickets.models import Ticket, TicketPhoto
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = png_bytes((200, 80, 60))
 
 
 def photo(name: str = "leak.png", content: bytes = PNG) -> SimpleUploadedFile:

@@ -3,13 +3,11 @@ handles it with 住建 summoned, the result with a photo, a 满意 callback; the
 And a 吹哨 where one unit reports late."""
 
 import datetime as dt
-import struct
-import zlib
 from pathlib import Path
 
 import pytest
 
-from wangge.conftest import DEMO_COMMUNITY
+from wangge.conftest import DEMO_COMMUNITY, png_bytes
 from wangge.demo.city import DEMO_PASSWORD
 from wangge.tickets.models import Summons, Ticket
 
@@ -17,20 +15,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def png(path: Path, colour: tuple[int, int, int]) -> Path:
-    """A small real PNG (so the upload check and the browser both accept it)."""
-    width = height = 32
-    raw = b"".join(b"\x00" + bytes(colour) * width for _ in range(height))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    path.write_bytes(
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )
+    """A small real PNG on disk (so the upload check and the browser both accept it)."""
+    path.write_bytes(png_bytes(colour))
     return path
 
 
