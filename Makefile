@@ -10,6 +10,9 @@ PORT ?= 8000
 REQUIRE_POSTGRES ?= 0
 REQUIRE_BROWSER ?= 0
 PYTEST_ARGS ?=
+# Everything run through make is the demo or development: made-up people, the public development keys,
+# DEBUG off. A real district runs from deploy/ with its own keys (deploy/README.md).
+export WANGGE_DEMO ?= True
 
 .PHONY: install static demo serve test lint typecheck test-sqlite test-postgres bench clean
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import unquote, urlparse
 
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from wangge.lib.workcal import parse_periods
@@ -92,21 +93,26 @@ def database_from_url(url: str) -> dict:
     raise ImproperlyConfigured(f"WANGGE_DATABASE_URL: unsupported scheme {parsed.scheme!r}")
 
 
-DEBUG = envbool("WANGGE_DEBUG", "True")
+# Off unless asked for: tracebacks with locals and the URL list on a 404 are for a developer's machine.
+DEBUG = envbool("WANGGE_DEBUG", "False")
+# The demo district (`make demo`, `make bench`) and the test suite run with the public development keys
+# below; nothing else may. WANGGE_DEMO=True says "this database holds made-up people only".
+DEMO = envbool("WANGGE_DEMO", "False")
+PUBLIC_KEYS_ALLOWED = DEBUG or DEMO or "pytest" in sys.modules
 
 _DEV_SECRET = "wangge-development-secret-do-not-use-in-production"
 SECRET_KEY = os.getenv("WANGGE_SECRET_KEY", _DEV_SECRET)
-if SECRET_KEY == _DEV_SECRET and not DEBUG:
-    raise ImproperlyConfigured("WANGGE_SECRET_KEY must be set when WANGGE_DEBUG is False")
+if SECRET_KEY == _DEV_SECRET and not PUBLIC_KEYS_ALLOWED:
+    raise ImproperlyConfigured("WANGGE_SECRET_KEY must be set (outside the demo and WANGGE_DEBUG)")
 
 # Key for ID and phone numbers at rest (Fernet, urlsafe base64 of 32 bytes). The development default is
 # public: anyone with this source can decrypt a database encrypted with it.
 DEV_FIELD_KEY = "d2FuZ2dlLWRldmVsb3BtZW50LWtleS0zMmJ5dGVzISE="
 FIELD_ENCRYPTION_KEY = os.getenv("WANGGE_FIELD_KEY", DEV_FIELD_KEY)
 if FIELD_ENCRYPTION_KEY == DEV_FIELD_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("WANGGE_FIELD_KEY must be set when WANGGE_DEBUG is False")
-    if "pytest" not in sys.modules:
+    if not PUBLIC_KEYS_ALLOWED:
+        raise ImproperlyConfigured("WANGGE_FIELD_KEY must be set (outside the demo and WANGGE_DEBUG)")
+    if "pytest" not in sys.modules and not DEMO:
         warnings.warn(
             "WANGGE_FIELD_KEY is not set: personal data is encrypted with the public development key. "
             "Set WANGGE_FIELD_KEY (python -c 'from cryptography.fernet import Fernet; "
@@ -117,6 +123,21 @@ if FIELD_ENCRYPTION_KEY == DEV_FIELD_KEY:
 ALLOWED_HOSTS = [
     h for h in os.getenv("WANGGE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
 ]
+CSRF_TRUSTED_ORIGINS = [o for o in os.getenv("WANGGE_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+# Served over HTTPS (production, behind the proxy that ends TLS): redirect plain HTTP, send cookies over
+# HTTPS only, and tell browsers to come back over HTTPS (HSTS). deploy/wangge.env.example turns it on.
+HTTPS = envbool("WANGGE_HTTPS", "False")
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = envint("WANGGE_HSTS_SECONDS", "31536000" if HTTPS else "0")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("WANGGE_HSTS_INCLUDE_SUBDOMAINS", str(HTTPS))
+SECURE_HSTS_PRELOAD = envbool("WANGGE_HSTS_PRELOAD", str(HTTPS))
+if envbool("WANGGE_BEHIND_PROXY", "False"):
+    # The proxy says whether the browser came over HTTPS; only set this behind a proxy that overwrites
+    # the header, or anyone could claim HTTPS.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]  # the proxy's health check speaks plain HTTP to the app server
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -157,8 +178,28 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+
+# Content-Security-Policy (django-csp): scripts, styles, images and connections from our own origin only,
+# nothing inline but style attributes (Leaflet's and ECharts' markup carries them; a style attribute cannot
+# run script). Maps draw our own vector data, so no tile server either.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 ROOT_URLCONF = "wangge.urls"
 WSGI_APPLICATION = "wangge.wsgi.application"

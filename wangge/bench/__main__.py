@@ -34,6 +34,7 @@ def main() -> None:
     workdir = tempfile.mkdtemp(prefix="wangge-bench-")
     os.environ.setdefault("WANGGE_DATABASE_URL", f"sqlite:///{Path(workdir) / 'bench.sqlite3'}")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wangge.settings")
+    os.environ.setdefault("WANGGE_DEMO", "True")  # made-up people: the public development keys will do
     import warnings
 
     warnings.filterwarnings("ignore", message="WANGGE_FIELD_KEY")

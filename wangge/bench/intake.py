@@ -33,7 +33,7 @@ def _free_port() -> int:
 
 
 def _serve(port: int) -> subprocess.Popen:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "wangge.bench.settings", "WANGGE_DEBUG": "True"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "wangge.bench.settings", "WANGGE_DEMO": "True"}
     server = subprocess.Popen(
         [
             sys.executable,

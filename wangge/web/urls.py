@@ -20,6 +20,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
+    path("healthz/", views.healthz, name="healthz"),
     path("me/", views.overview, name="overview"),
     path("areas/<str:code>/", views.area_detail, name="area"),
     path("households/<int:household_id>/", views.household_detail, name="household"),

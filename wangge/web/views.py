@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import DatabaseError, connection
 from django.db.models import Count
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -43,6 +44,16 @@ def image_response(file: FieldFile) -> FileResponse:
     head = handle.read(12)
     handle.seek(0)
     return FileResponse(handle, content_type=content_type_of(head) or "application/octet-stream")
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For the proxy and the process supervisor: 200 "ok" while this app server reaches its database."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("database unavailable", status=503, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")
 
 
 def _breadcrumbs(user: User, area: Area) -> list[tuple[Area, bool]]:

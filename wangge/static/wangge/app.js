@@ -44,4 +44,6 @@
       if (first) first.focus({ preventScroll: true });
     }
   });
+  // 打印 (the handbook): the page's own print dialog.
+  document.addEventListener("click", (e) => { if (e.target.closest("[data-print]")) window.print(); });
 })();

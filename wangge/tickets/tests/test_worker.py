@@ -90,7 +90,7 @@ def _database_url() -> str:
 
 
 def _worker(*args: str) -> subprocess.Popen:
-    env = {**os.environ, "WANGGE_DATABASE_URL": _database_url()}
+    env = {**os.environ, "WANGGE_DATABASE_URL": _database_url(), "WANGGE_DEMO": "True"}
     return subprocess.Popen(
         [sys.executable, "manage.py", "ticket_worker", *args],
         cwd=ROOT,
