@@ -1,5 +1,6 @@
 """Wangge settings: one file, read from the environment, failing loudly on bad values."""
 
+import datetime as dt
 import os
 import sys
 import tempfile
@@ -150,6 +151,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "rules.apps.AutodiscoverRulesConfig",
+    "axes",
     "wangge.accounts",
     "wangge.areas",
     "wangge.people",
@@ -180,6 +182,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Content-Security-Policy (django-csp): scripts, styles, images and connections from our own origin only,
@@ -232,9 +235,18 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: a locked-out login stops here (accounts/lockout.py)
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+AXES_FAILURE_LIMIT = "wangge.accounts.lockout.failure_limit"
+AXES_LOCKOUT_PARAMETERS = "wangge.accounts.lockout.lockout_parameters"
+AXES_COOLOFF_TIME = dt.timedelta(minutes=envint("WANGGE_LOCKOUT_MINUTES", "15"))
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_CLIENT_IP_CALLABLE = "wangge.accounts.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "wangge.accounts.lockout.locked_response"
+AXES_VERBOSE = False
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
