@@ -9,8 +9,9 @@ from wangge.web.views import request_user
 def unread(request: HttpRequest) -> dict:
     """Unread inbox messages and directives still to report back on, for the top bar and the tabs; the
     navigation of the user's persona with the current item marked (the longest link the path starts
-    with)."""
-    if not request.user.is_authenticated:
+    with). A request refused before authentication (a body that cannot be read) has no user."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
         return {}
     user = request_user(request)
     pending = Receipt.objects.filter(user=user, reported_at=None).count()

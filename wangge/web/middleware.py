@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 
 
 def _refuse(request: HttpRequest, message: str, status: int) -> HttpResponse:
@@ -53,6 +54,9 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if _has_nul(request):
-            return _refuse(request, MESSAGE, 400)
+        try:
+            if _has_nul(request):
+                return _refuse(request, MESSAGE, 400)
+        except MultiPartParserError:
+            return _refuse(request, "提交的表单格式无效（multipart 缺少或损坏的 boundary）", 400)
         return self.get_response(request)

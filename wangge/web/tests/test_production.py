@@ -118,3 +118,11 @@ def test_the_pages_break_no_rule_of_the_policy(committed_city, live_server, brow
             page.wait_for_load_state("networkidle")
             assert page.evaluate("window.__violations") == [], (username, path)
         page.context.close()
+
+
+def test_a_body_that_cannot_be_read_is_a_400_not_a_500(client_for) -> None:  # type: ignore[no-untyped-def]
+    client = client_for("community")
+    client.raise_request_exception = False
+    for path in ("/h5/", "/api/v1/tickets/similar"):
+        response = client.post(path, data=b"abc", content_type="multipart/form-data")
+        assert response.status_code == 400 and "boundary" in response.content.decode(), path
