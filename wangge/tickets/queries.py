@@ -1,8 +1,9 @@
 """Who sees which tickets, and how a user relates to one ticket (the `who` of workflow.py).
 
-Staff of an area see the tickets of its subtree; unit staff see tickets assigned to or summoning their
-unit; party members and volunteers see tickets assigned to them, and a party member also the requests of
-the households they look after (包户); residents see their own. Everything else answers 404.
+Staff of an area see the tickets of its subtree; unit staff see the tickets their unit holds (an active
+assignment) or is summoned to; party members and volunteers see tickets assigned to them, and a party
+member also the requests of the households they look after (包户); residents see their own. Everything
+else answers 404.
 """
 
 import datetime as dt
@@ -71,7 +72,11 @@ def ticket_q(user: User) -> Q:
         return Q()
     q = prefix_q("area_code", prefixes)
     if scope.unit_ids:
-        q |= Q(Exists(Assignment.objects.filter(ticket=OuterRef("pk"), unit_id__in=scope.unit_ids)))
+        # A unit reads what it holds (a finished ticket keeps its assignment) and what it is summoned to.
+        # Once its assignment ends (退单, reassigned, claimed by another, escalated, withdrawn, reopened
+        # after 不满意) the ticket and its resident are no longer the unit's business: 404.
+        held = Assignment.objects.filter(ticket=OuterRef("pk"), unit_id__in=scope.unit_ids, active=True)
+        q |= Q(Exists(held))
         q |= Q(Exists(SummonsCall.objects.filter(summons__ticket=OuterRef("pk"), unit_id__in=scope.unit_ids)))
     if user.is_authenticated:
         q |= _own_elsewhere_q(user, prefixes)

@@ -3,6 +3,7 @@ worked out at once agreeing with allowed_actions one ticket at a time."""
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from wangge.areas.models import Area, Level, Unit
@@ -10,7 +11,7 @@ from wangge.areas.scoping import scope_of
 from wangge.conftest import DEMO_GRID, OTHER_STREET
 from wangge.people.models import Household
 from wangge.tickets import queries
-from wangge.tickets.actions import do_accept, do_assign, do_claim, do_resolve, do_summon
+from wangge.tickets.actions import do_accept, do_assign, do_claim, do_resolve, do_return, do_summon
 from wangge.tickets.models import Ticket
 from wangge.tickets.queries import allowed_actions, allowed_actions_many, tickets_for
 
@@ -111,3 +112,32 @@ def test_an_account_that_files_many_tickets_elsewhere_is_tested_not_listed(
     assert '"submitted_by_id" = ' in str(seen.query)  # the column tested, no ids listed
     assert set(mine) <= set(seen)
     assert stranger not in seen
+
+
+def test_a_unit_reads_a_ticket_while_it_holds_it_and_after_finishing_it_not_after_returning_it(
+    new_ticket, actor, client_for
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue 19, finding 8: the unit that returned a ticket (退单) loses it — page, API and lists answer 404 —
+    while the unit that finished it keeps it (its record and rating)."""
+    ticket = new_ticket()
+    community = actor("community")
+    do_accept(ticket.pk, actor=community, kind="major")
+    wy = Unit.objects.get(memberships__user__username="unit")
+    zj = Unit.objects.get(code="210104-ZJ")
+    do_assign(ticket.pk, actor=community, units=[wy, zj])
+    zj_staff = zj.memberships.all()[0].user
+    assert tickets_for(zj_staff).filter(pk=ticket.pk).exists()
+    do_claim(ticket.pk, actor=zj_staff)
+    do_return(ticket.pk, actor=zj_staff, note="非本部门职责")
+    assert not tickets_for(zj_staff).filter(pk=ticket.pk).exists()
+    client = Client()
+    client.force_login(zj_staff)
+    assert client.get(f"/tickets/{ticket.pk}/").status_code == 404
+    assert client.get(f"/api/v1/tickets/{ticket.pk}").status_code == 404
+    assert str(ticket.number) not in client.get("/tickets/?queue=all").content.decode()
+    # The lead unit finishes it and keeps it after it closes.
+    wy_staff = actor("unit")
+    do_claim(ticket.pk, actor=wy_staff)
+    do_resolve(ticket.pk, actor=wy_staff, note="已修好")
+    assert client_for("unit").get(f"/tickets/{ticket.pk}/").status_code == 200
+    assert tickets_for(wy_staff).filter(pk=ticket.pk, status="resolved").exists()
