@@ -1,8 +1,10 @@
-"""Configuration only: care tags and the audit trails. Residents are edited through the pages, which
-mask personal numbers; the admin shows them masked too and never the ciphertext."""
+"""Configuration only: care tags and visit intervals. Households and residents change through the pages
+and the import, whose actions write the change history (RegistryChange); the admin shows them read-only,
+numbers masked and never the ciphertext, and the audit trails read-only too."""
 
 from django.contrib import admin
 
+from wangge.accounts.admin import ReadOnlyAdmin
 from wangge.people.actions import do_set_visit_interval
 from wangge.people.models import (
     CareTag,
@@ -20,7 +22,7 @@ class CareTagAdmin(admin.ModelAdmin):
 
 
 @admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin):
+class HouseholdAdmin(ReadOnlyAdmin):
     list_display = ("address", "door_no", "housing", "care_level", "next_visit_on")
     readonly_fields = ("care_level", "level_since", "last_visited_at", "next_visit_on")
     search_fields = ("address",)
@@ -28,7 +30,7 @@ class HouseholdAdmin(admin.ModelAdmin):
 
 
 @admin.register(Resident)
-class ResidentAdmin(admin.ModelAdmin):
+class ResidentAdmin(ReadOnlyAdmin):
     list_display = ("name", "gender", "care_level", "masked_id_number", "masked_phone")
     list_filter = ("care_level", "care_tags")
     search_fields = ("name",)
@@ -58,18 +60,12 @@ class VisitIntervalAdmin(admin.ModelAdmin):
 
 
 @admin.register(RegistryChange)
-class RegistryChangeAdmin(admin.ModelAdmin):
+class RegistryChangeAdmin(ReadOnlyAdmin):
     list_display = ("at", "kind", "object_id", "action", "actor", "source")
     list_filter = ("kind", "action", "source")
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
 
 @admin.register(PersonalDataAccess)
-class PersonalDataAccessAdmin(admin.ModelAdmin):
+class PersonalDataAccessAdmin(ReadOnlyAdmin):
     list_display = ("at", "user", "resident", "fields", "channel")
     list_filter = ("channel",)
-
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False

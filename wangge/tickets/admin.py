@@ -3,8 +3,8 @@ Tickets themselves change only through the actions (pages and API); the admin sh
 who read a full contact phone, read-only."""
 
 from django.contrib import admin
-from django.http import HttpRequest
 
+from wangge.accounts.admin import ReadOnlyAdmin
 from wangge.tickets.models import (
     CalendarDay,
     Category,
@@ -48,30 +48,15 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(ReadOnlyAdmin):
     list_display = ["number", "title", "status", "level", "area", "submitted_at"]
     list_filter = ["status", "channel", "urgency", "level"]
     search_fields = ["title", "external_id"]
     inlines = [EventInline]
     exclude = ["contact_phone_encrypted"]
 
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
 
 @admin.register(ContactAccess)
-class ContactAccessAdmin(admin.ModelAdmin):
+class ContactAccessAdmin(ReadOnlyAdmin):
     list_display = ["at", "user", "ticket", "channel"]
     list_filter = ["channel"]
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
