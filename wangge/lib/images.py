@@ -5,6 +5,7 @@ named by a hash of its content with the extension of what it is."""
 
 import hashlib
 import io
+import warnings
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
@@ -56,13 +57,24 @@ class CleanImage:
 def clean_image(data: bytes) -> CleanImage:
     """The image re-encoded without metadata; NotAnImage when Pillow cannot decode it as one we take."""
     try:
-        with Image.open(io.BytesIO(data), formats=OPENED) as opened:
+        with warnings.catch_warnings():
+            # Pillow's own bomb warning (past 89 M pixels) is a refusal here, like MAX_PIXELS.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            opened = Image.open(io.BytesIO(data), formats=OPENED)
+        with opened:
             if opened.width * opened.height > MAX_PIXELS:
                 raise NotAnImage("图片像素过大")
             kind = KEPT_AS[opened.format or ""]
             opened.load()  # decodes every byte: a file cut short or with a forged body fails here
             image = ImageOps.exif_transpose(opened) or opened
-    except (UnidentifiedImageError, OSError, SyntaxError, KeyError, Image.DecompressionBombError) as exc:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        KeyError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as exc:
         raise NotAnImage(str(exc)) from exc
     image.thumbnail((MAX_SIDE, MAX_SIDE))
     if kind == "JPEG" and image.mode not in ("RGB", "L"):
