@@ -72,9 +72,11 @@ def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
         components[model.__name__] = body
     for path_item in schema.get("paths", {}).values():
         for method, operation in path_item.items():
-            responses = operation.setdefault("responses", {})
-            for status in _statuses(method, operation) | {int(s) for s in responses if int(s) >= 400}:
-                answer = responses.setdefault(str(status), {})
+            # ninja keys responses by int; the JSON document writes them as strings either way
+            responses = {int(k): v for k, v in operation.get("responses", {}).items()}
+            operation["responses"] = responses
+            for status in _statuses(method, operation) | {s for s in responses if s >= 400}:
+                answer = responses.setdefault(status, {})
                 answer["description"] = DESCRIPTIONS.get(status, answer.get("description", ""))
                 body = _ref(VALIDATION if status == 422 else ERROR)
                 answer["content"] = {"application/json": {"schema": body}}

@@ -1,9 +1,12 @@
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from wangge.api.auth import AUTH
 from wangge.api.directives import router as directives_router
 from wangge.api.directory import router as directory_router
+from wangge.api.statuses import document_errors
 from wangge.api.supplies import router as supplies_router
 from wangge.api.tickets import router as tickets_router
 from wangge.api.views import router
@@ -12,7 +15,14 @@ from wangge.directives.admission import AdmissionFlagged
 from wangge.people.registry import RegistryError
 from wangge.tickets.actions import TicketInputError, WorkflowError
 
-api = NinjaAPI(
+
+class WanggeAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        """Every operation's refusals documented with their bodies (api/statuses.py)."""
+        return document_errors(super().get_openapi_schema(**kwargs))
+
+
+api = WanggeAPI(
     title="Wangge API",
     version="1",
     description=(

@@ -223,7 +223,7 @@ def test_two_app_servers_and_two_of_each_worker(committed_city, tmp_path) -> Non
         # The loop for the others, each step through the other server.
         def loop(n: int) -> None:
             ticket, first = ids[OVERDUE + n], n % 2
-            steps = [
+            steps: list[tuple[str, str, dict]] = [
                 ("community", "accept", {"kind": "small"}),
                 ("community", "assign", {"units": [unit_code]}),
                 ("unit", "claim", {}),
