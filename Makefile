@@ -60,6 +60,7 @@ test: lint typecheck test-sqlite test-postgres
 bench: install
 	$(BIN)/python -m wangge.bench
 	scripts/with_postgres.sh $(BIN)/python -m wangge.bench kpi
+	scripts/with_postgres.sh $(BIN)/python -m wangge.bench soak
 
 clean:
 	rm -rf $(VENV) node_modules wangge/static/vendor staticfiles var

@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
 # Start the web app (gunicorn), the task worker (django-tasks db_worker: messages) and the deadline worker
-# (escalations, reminders); stop all of them on Ctrl-C.
+# (escalations, reminders); a worker that exits is started again after 2 s (as deploy/*.service do under
+# systemd); Ctrl-C stops all of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
-.venv/bin/python manage.py db_worker --interval 2 --no-reload &
+keep_running() {
+  while true; do
+    "$@" || echo "$1 $3 exited ($?); restarting in 2 s" >&2
+    sleep 2
+  done
+}
+keep_running .venv/bin/python manage.py db_worker --interval 2 --no-reload &
 tasks=$!
-.venv/bin/python manage.py ticket_worker --interval 30 &
+keep_running .venv/bin/python manage.py ticket_worker --interval 30 &
 deadlines=$!
-trap 'kill $tasks $deadlines 2>/dev/null || true' EXIT INT TERM
+trap 'kill $tasks $deadlines 2>/dev/null || true; pkill -P $tasks 2>/dev/null || true; pkill -P $deadlines 2>/dev/null || true' EXIT INT TERM
 echo "网格 Wangge: http://$HOST:$PORT/  (Ctrl-C 停止)"
 .venv/bin/gunicorn wangge.wsgi --bind "$HOST:$PORT" --workers 2 --threads 4 --access-logfile -

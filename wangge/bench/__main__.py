@@ -11,7 +11,9 @@
 - who is due or overdue for a visit (走访计划), for the demo district and for 1,000,000 residents
   (visits.py; in the `kpi` run on PostgreSQL too);
 - every home and list page of every demo login over 1,000,000 tickets, p50/p95 and SQL queries, printed
-  as a second table (pages.py; in the `kpi` run too).
+  as a second table (pages.py; in the `kpi` run too);
+- `python -m wangge.bench soak`: 50 clients for 5 minutes against the production profile (soak.py; make
+  bench runs it on the throwaway PostgreSQL cluster).
 
 Runs on a throwaway SQLite database (or WANGGE_DATABASE_URL if set to something else by the caller).
 """
@@ -26,6 +28,7 @@ from wangge.bench.pages import PageTable, bench_pages, print_pages  # no Django 
 
 def main() -> None:
     only_kpi = sys.argv[1:] == ["kpi"]
+    soak = sys.argv[1:] == ["soak"]
     households = int(os.getenv("BENCH_HOUSEHOLDS", "2000" if only_kpi else "20000"))
     kpi_tickets = int(os.getenv("BENCH_KPI_TICKETS", "1000000"))
     intake = int(os.getenv("BENCH_INTAKE", "3000"))
@@ -49,6 +52,16 @@ def main() -> None:
     from wangge.demo.city import build_demo_city
 
     call_command("migrate", verbosity=0)
+    if soak:
+        from wangge.bench.soak import bench_soak
+
+        # The demo district with its year of tickets and trained routers, as `make demo` serves it.
+        call_command("demo_city", households=int(os.getenv("BENCH_SOAK_HOUSEHOLDS", "20000")), verbosity=0)
+        bench_soak(
+            clients=int(os.getenv("BENCH_SOAK_CLIENTS", "50")),
+            seconds=float(os.getenv("BENCH_SOAK_SECONDS", "300")),
+        )
+        return
     rows: list[tuple[str, str, str]] = []
     if only_kpi:
         build_demo_city(households=households, seed=0)
