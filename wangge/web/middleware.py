@@ -1,6 +1,6 @@
-"""Requests refused before they are read: bodies over the size limit (413), and NUL characters in any
-input (400) before they reach the database: PostgreSQL cannot store them in text and would answer with a
-server error (Schemathesis found this through the API)."""
+"""Requests refused before they are read: bodies over the size limit (413), an API query parameter given
+twice (422), and NUL characters in any input (400) before they reach the database: PostgreSQL cannot store
+them in text and would answer with a server error (Schemathesis found this through the API)."""
 
 from collections.abc import Callable
 
@@ -58,6 +58,12 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            # Every API query parameter is one value; Django would quietly keep the last of several.
+            repeated = sorted(k for k, values in request.GET.lists() if len(values) > 1)
+            if repeated:
+                error = {"loc": ["query", repeated[0]], "msg": "参数只能给一次", "type": "value_error"}
+                return JsonResponse({"detail": [error]}, status=422)
         try:
             if _has_nul(request):
                 return _refuse(request, MESSAGE, 400)

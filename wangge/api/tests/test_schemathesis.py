@@ -31,6 +31,7 @@ def token(db, new_ticket, settings):  # type: ignore[no-untyped-def]
 
 
 @schema.parametrize()
-@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+# Derandomized: the same examples every run, so that CI is red only for a change, never for a draw.
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_every_answer_is_as_documented(case, token) -> None:  # type: ignore[no-untyped-def]
     case.call_and_validate(headers={"Authorization": f"Bearer {token}"})

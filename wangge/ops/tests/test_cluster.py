@@ -61,8 +61,13 @@ class Cluster:
         admin_url = os.environ["WANGGE_DATABASE_URL"]
         self.admin = admin_url
         self.name = f"cluster_{uuid.uuid4().hex[:8]}"
-        connections.close_all()  # a template database must have no other session
-        with psycopg.connect(admin_url, autocommit=True) as db:
+        connections.close_all()  # a template database must have no other session: ours closed, and
+        with psycopg.connect(admin_url, autocommit=True) as db:  # those earlier tests' threads left idle
+            db.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid()",
+                (template,),
+            )
             db.execute(f'CREATE DATABASE "{self.name}" TEMPLATE "{template}"')
         self.url = admin_url.rsplit("/", 1)[0] + f"/{self.name}"
         self.env = {

@@ -126,3 +126,8 @@ def test_a_body_that_cannot_be_read_is_a_400_not_a_500(client_for) -> None:  # t
     for path in ("/h5/", "/api/v1/tickets/similar"):
         response = client.post(path, data=b"abc", content_type="multipart/form-data")
         assert response.status_code == 400 and "boundary" in response.content.decode(), path
+
+
+def test_an_api_parameter_given_twice_is_refused(client_for) -> None:  # type: ignore[no-untyped-def]
+    response = client_for("community").get("/api/v1/households?area=210104&area=210104001")
+    assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["query", "area"]
