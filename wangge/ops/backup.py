@@ -75,17 +75,19 @@ def _pg_tool(name: str) -> str:
     return on_path
 
 
-def _pg_args() -> tuple[list[str], dict[str, str]]:
+def _pg(tool: str, *options: str, last: str = "") -> None:
+    """Run pg_dump or pg_restore against the configured database (`last`: pg_restore's input file, after
+    every option); BackupError with its message if it fails."""
     db = settings.DATABASES["default"]
     args = ["--dbname", db["NAME"]]
-    if db.get("HOST"):
-        args += ["--host", db["HOST"]]
-    if db.get("PORT"):
-        args += ["--port", str(db["PORT"])]
-    if db.get("USER"):
-        args += ["--username", db["USER"]]
+    for flag, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
+        if db.get(key):
+            args += [flag, str(db[key])]
     env = {**os.environ, "PGPASSWORD": db.get("PASSWORD") or ""}
-    return args, env
+    command = [_pg_tool(tool), *options, *args, *([last] if last else [])]
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise BackupError(f"{tool}失败：{done.stderr.strip()}")
 
 
 def _media_files() -> Iterator[Path]:
@@ -113,23 +115,7 @@ def make_backup(output: Path, *, progress: Callable[[int], None] = lambda n: Non
             finally:
                 target.close()
         else:
-            args, env = _pg_args()
-            done = subprocess.run(
-                [
-                    _pg_tool("pg_dump"),
-                    "--format=custom",
-                    "--no-owner",
-                    "--no-privileges",
-                    "--file",
-                    str(dump),
-                    *args,
-                ],
-                env=env,
-                capture_output=True,
-                text=True,
-            )
-            if done.returncode != 0:
-                raise BackupError(f"pg_dump失败：{done.stderr.strip()}")
+            _pg("pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file", str(dump))
         with tarfile.open(partial, "w") as tar:
             info = tarfile.TarInfo(MANIFEST)
             data = manifest.to_json()
@@ -186,26 +172,9 @@ def restore_backup(archive: Path, *, progress: Callable[[int], None] = lambda n:
                 source.close()
             connection.close()
         else:
-            args, env = _pg_args()
             connection.close()
-            done = subprocess.run(
-                [
-                    _pg_tool("pg_restore"),
-                    "--clean",
-                    "--if-exists",
-                    "--no-owner",
-                    "--no-privileges",
-                    "--single-transaction",
-                    "--exit-on-error",
-                    *args,
-                    str(dump),
-                ],
-                env=env,
-                capture_output=True,
-                text=True,
-            )
-            if done.returncode != 0:
-                raise BackupError(f"pg_restore失败：{done.stderr.strip()}")
+            restore = ("--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction")
+            _pg("pg_restore", *restore, "--exit-on-error", last=str(dump))
         media_root = Path(settings.MEDIA_ROOT)
         for member in tar.getmembers():
             if member.isfile() and member.name.startswith(f"{MEDIA}/"):

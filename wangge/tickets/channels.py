@@ -13,7 +13,7 @@ source's numbers.
 
 from wangge.accounts.models import User
 from wangge.areas.models import Role
-from wangge.areas.scoping import scope_of
+from wangge.areas.scoping import REGISTRY_ROLES, scope_of
 from wangge.tickets.models import Channel
 from wangge.tickets.queries import SUPERVISOR_ROLES
 
@@ -23,18 +23,8 @@ EXTERNAL = frozenset({Channel.HOTLINE, Channel.PROVINCIAL, Channel.SENSOR})
 MADE = frozenset({Channel.PROACTIVE, Channel.WISH})  # by routing.actions and the wish wall, never sent
 SENT = OWN | ASSISTED | EXTERNAL
 
-FIELD_ROLES = frozenset(
-    {
-        Role.GRID_HEAD,
-        Role.GRID_WORKER,
-        Role.BUILDING_HEAD,
-        Role.UNIT_HEAD,
-        Role.HOUSEHOLD_HEAD,
-        Role.COMMUNITY_STAFF,
-        Role.STREET_STAFF,
-        Role.DISTRICT_STAFF,
-    }
-)
+# Who enters requests for callers and from their rounds: the registry's roles bar the 包联 leader.
+FIELD_ROLES = REGISTRY_ROLES - {Role.LEADER}
 
 
 def channels_for(user: User, *, granted: str = "") -> frozenset[str]:
