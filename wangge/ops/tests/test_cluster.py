@@ -19,7 +19,9 @@ import psycopg
 import pytest
 from cryptography.fernet import Fernet
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection
+
+from wangge.ops.backup import _pg_tool
 
 ROOT = Path(settings.BASE_DIR)
 BIN = Path(sys.executable).parent
@@ -61,15 +63,16 @@ class Cluster:
         admin_url = os.environ["WANGGE_DATABASE_URL"]
         self.admin = admin_url
         self.name = f"cluster_{uuid.uuid4().hex[:8]}"
-        connections.close_all()  # a template database must have no other session: ours closed, and
-        with psycopg.connect(admin_url, autocommit=True) as db:  # those earlier tests' threads left idle
-            db.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = %s AND pid <> pg_backend_pid()",
-                (template,),
-            )
-            db.execute(f'CREATE DATABASE "{self.name}" TEMPLATE "{template}"')
-        self.url = admin_url.rsplit("/", 1)[0] + f"/{self.name}"
+        # Copied by dump and restore: CREATE DATABASE … TEMPLATE needs every session on the test
+        # database ended, and the live server's thread keeps one that later tests use.
+        base = admin_url.rsplit("/", 1)[0]
+        dump = tmp / "city.dump"
+        subprocess.run([_pg_tool("pg_dump"), "-Fc", "-f", str(dump), f"{base}/{template}"], check=True)
+        with psycopg.connect(admin_url, autocommit=True) as db:
+            db.execute(f'CREATE DATABASE "{self.name}"')
+        restore = [_pg_tool("pg_restore"), "--no-owner", "-d", f"{base}/{self.name}", str(dump)]
+        subprocess.run(restore, check=True)
+        self.url = f"{base}/{self.name}"
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("WANGGE_", "DJANGO_ALLOW_ASYNC"))},
             "DJANGO_SETTINGS_MODULE": "wangge.settings",
