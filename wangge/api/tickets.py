@@ -22,6 +22,7 @@ from wangge.areas.scoping import get_area_for
 from wangge.routing.actions import do_plan_hotspot
 from wangge.routing.duplicates import Duplicate, duplicates_of, likely_duplicates, open_clusters
 from wangge.routing.proactive import hotspots_in
+from wangge.stats.groups import groups
 from wangge.stats.kpis import Selection, kpis, select_tickets
 from wangge.tickets import actions as a
 from wangge.tickets import channels, public
@@ -398,9 +399,19 @@ def stats(
     area: str = Query(..., max_length=40),  # type: ignore[type-arg]
     start: dt.date | None = FROM_DATE,
     end: dt.date | None = TO_DATE,
+    by: Literal["channel", "category", "unit", "area"] | None = Query(  # type: ignore[type-arg]
+        None, description="按渠道、类别（末级）、主办单位或下级区域分组"
+    ),
 ) -> dict:
     """The KPIs of PRODUCT.md section 5 for an area subtree, over tickets submitted from `from` to `to`
-    (dates, both included)."""
+    (dates, both included). With `by`, also `groups`: the same figures per channel, leaf category, lead
+    unit (主办单位) or child area, largest first, each with `key` and `name` (medians are given for the
+    whole area only; the summons rate for child areas only, as a summons belongs to the unit called)."""
     place = get_area_for(request.user, area)  # type: ignore[arg-type]
-    result = kpis(Selection.days(area=place.code, first=start, last=end))
-    return {"area": place.code, "from": start, "to": end, **result.as_dict()}
+    selection = Selection.days(area=place.code, first=start, last=end)
+    result = kpis(selection)
+    out = {"area": place.code, "from": start, "to": end, **result.as_dict()}
+    if by:
+        out["by"] = by
+        out["groups"] = [g.as_dict() for g in groups(place, selection, by)]
+    return out

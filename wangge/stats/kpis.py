@@ -15,11 +15,12 @@ Interpretations where section 5 leaves room:
 """
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import asdict, dataclass
 
 from django.db import connection
 from django.db.models import Aggregate, Count, F, FloatField, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, Substr
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from wangge.areas.models import subtree_q
@@ -28,7 +29,11 @@ from wangge.stats.models import (
     COUNT_COLUMNS,
     HANDLING_COLUMNS,
     RESPONSE_COLUMNS,
+    TICKET_COLUMNS,
     DayRollup,
+    Dimension,
+    MonthRollup,
+    SliceRollup,
 )
 from wangge.tickets.models import Status, SummonsCall, Ticket, Verdict
 from wangge.tickets.queries import overdue_q
@@ -141,21 +146,69 @@ class Selection:
             end=self.end,
         )
 
-    def rollup_rows(self) -> QuerySet[DayRollup] | None:
-        """The rollup rows of this selection, or None when the rollup cannot answer it. It answers a
-        selection with no unit and no category whose period starts and ends at local midnight."""
-        if self.unit_id is not None or self.category_code:
+    def _days(self) -> tuple[dt.date | None, dt.date | None] | None:
+        """The period as local days [first, end), or None when a bound falls inside a day."""
+        bounds: list[dt.date | None] = []
+        for bound in (self.start, self.end):
+            if bound is None:
+                bounds.append(None)
+                continue
+            local = timezone.localtime(bound, timezone.get_default_timezone())
+            if local.time() != dt.time.min:
+                return None
+            bounds.append(local.date())
+        return bounds[0], bounds[1]
+
+    def rollup_rows(self) -> list[QuerySet] | None:
+        """The rollup rows of this selection, or None when the rollups cannot answer it. They answer a
+        selection with no unit and no category whose period starts and ends at local midnight: whole
+        months from the month table, the days before and after them from the day table."""
+        days = self._days()
+        if self.unit_id is not None or self.category_code or days is None:
             return None
-        rows = DayRollup.objects.all()
+        first, end = days
+        whole_from = first if first is None or first.day == 1 else _next_month(first)
+        whole_to = end if end is None or end.day == 1 else end.replace(day=1)
+        parts: list[QuerySet] = []
+        if whole_from is None or whole_to is None or whole_from < whole_to:
+            parts.append(_between(MonthRollup.objects.all(), "month", whole_from, whole_to))
+            edges = [(first, whole_from), (whole_to, end)]
+        else:  # no whole month inside
+            edges = [(first, end)]
+        for a, b in edges:  # the days before and after the months, or all of them when no month is whole
+            if a is not None and b is not None and a < b:
+                parts.append(_between(DayRollup.objects.all(), "day", a, b))
         if self.area:
-            rows = rows.filter(subtree_q(self.area))
-        for bound, lookup in ((self.start, "day__gte"), (self.end, "day__lt")):
-            if bound is not None:
-                local = timezone.localtime(bound, timezone.get_default_timezone())
-                if local.time() != dt.time.min:
-                    return None
-                rows = rows.filter(**{lookup: local.date()})
-        return rows
+            parts = [p.filter(subtree_q(self.area)) for p in parts]
+        return parts
+
+    def slice_rows(self, dimension: str) -> QuerySet[SliceRollup] | None:
+        """The slice rows of this selection for one dimension, or None when they cannot answer it."""
+        days = self._days()
+        if self.unit_id is not None or self.category_code or days is None:
+            return None
+        rows = _between(SliceRollup.objects.filter(dimension=dimension), "day", *days)
+        return rows.filter(subtree_q(self.area)) if self.area else rows
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def _between(rows: QuerySet, field_name: str, first: dt.date | None, end: dt.date | None) -> QuerySet:
+    if first is not None:
+        rows = rows.filter(**{f"{field_name}__gte": first})
+    if end is not None:
+        rows = rows.filter(**{f"{field_name}__lt": end})
+    return rows
+
+
+def _sum_parts(parts: list[QuerySet], columns: tuple[str, ...]) -> dict[str, int]:
+    sums = dict.fromkeys(columns, 0)
+    for part in parts:
+        for name, n in part.aggregate(**{c: Sum(c) for c in columns}).items():
+            sums[name] += n or 0
+    return sums
 
 
 def kpis(selection: Selection, *, now: dt.datetime | None = None) -> Kpis:
@@ -164,8 +217,7 @@ def kpis(selection: Selection, *, now: dt.datetime | None = None) -> Kpis:
     tickets = selection.tickets()
     if rows is None:
         return scan_kpis(tickets, now=now, current=selection.current())
-    columns = COUNT_COLUMNS + RESPONSE_COLUMNS + HANDLING_COLUMNS
-    sums = rows.aggregate(**{c: Coalesce(Sum(c), 0) for c in columns})
+    sums = _sum_parts(rows, COUNT_COLUMNS + RESPONSE_COLUMNS + HANDLING_COLUMNS)
     counts = {c: sums[c] for c in COUNT_COLUMNS}
     counts["overdue"] = selection.current().filter(overdue_q(now)).count()
     return _from_counts(
@@ -265,32 +317,72 @@ def _from_counts(
 
 def ranking(selection: Selection, *, code_length: int, now: dt.datetime | None = None) -> dict[str, Kpis]:
     """The counts and rates of each child area (areas grouped by the first `code_length` characters of
-    their code) in one grouped query. Medians and summons are left to `kpis()` of one area."""
+    their code) in a few grouped queries. Medians are left to `kpis()` of one area."""
     now = now or timezone.now()
     rows = selection.rollup_rows()
-
-    def by_child(tickets: QuerySet[Ticket]) -> QuerySet:
-        return tickets.annotate(key=Substr("area_code", 1, code_length)).values("key").order_by("key")
-
-    current = by_child(selection.current()).filter(overdue_q(now)).annotate(n=Count("pk"))
-    overdue = dict(current.values_list("key", "n"))
+    child = Substr("area_code", 1, code_length)
+    current = selection.current().annotate(key=child).values("key").order_by("key")
+    overdue = dict(current.filter(overdue_q(now)).annotate(n=Count("pk")).values_list("key", "n"))
+    summed: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNT_COLUMNS, 0))
     if rows is None:
-        scanned = by_child(selection.tickets()).annotate(**ticket_counts())
-        return {
-            r["key"]: _from_counts(
-                {**r, "overdue": overdue.get(r["key"], 0)}, summons=None, response=None, handling=None
-            )
-            for r in scanned
-        }
-    summed = (
-        rows.annotate(key=Substr("area_code", 1, code_length))
-        .values("key")
-        .annotate(**{c: Sum(c) for c in COUNT_COLUMNS})
-        .order_by("key")
+        for r in (
+            selection.tickets().annotate(key=child).values("key").order_by("key").annotate(**ticket_counts())
+        ):
+            summed[r.pop("key")].update(r)
+        calls = SummonsCall.objects.filter(summons__ticket__in=selection.tickets().values("pk"))
+        by_key = calls.annotate(key=Substr("summons__ticket__area_code", 1, code_length)).values("key")
+        for r in by_key.order_by("key").annotate(
+            summoned=Count("pk"), summons_on_time=Count("pk", filter=CALL_ON_TIME)
+        ):
+            summed[r.pop("key")].update(r)
+    for part in rows or []:
+        grouped = part.annotate(key=child).values("key").order_by("key")
+        for r in grouped.annotate(**{c: Sum(c) for c in COUNT_COLUMNS}):
+            for c in COUNT_COLUMNS:
+                summed[r["key"]][c] += r[c]
+    return {key: _grouped_kpis(r, overdue.get(key, 0)) for key, r in sorted(summed.items())}
+
+
+def _grouped_kpis(counts: dict[str, int], overdue: int, *, summons: bool = True) -> Kpis:
+    return _from_counts(
+        {**counts, "overdue": overdue},
+        summons=(counts["summons_on_time"], counts["summoned"]) if summons else None,
+        response=None,
+        handling=None,
     )
-    return {
-        r["key"]: _from_counts(
-            {**r, "overdue": overdue.get(r["key"], 0)}, summons=None, response=None, handling=None
-        )
-        for r in summed
+
+
+# The ticket field each breakdown groups by; the slice value is this field as text.
+BREAKDOWN_FIELDS = {
+    Dimension.CHANNEL: "channel",
+    Dimension.CATEGORY: "category_id",
+    Dimension.UNIT: "lead_unit_id",
+}
+
+
+def breakdown(selection: Selection, by: str, *, now: dt.datetime | None = None) -> dict[str, Kpis]:
+    """The counts and rates of the selection per channel, category (leaf, by id) or lead unit (主办单位,
+    by id): from the slice rollup for whole days, else counted over the tickets. Medians and summons
+    are left out (a summons belongs to the unit called, see units.py)."""
+    now = now or timezone.now()
+    field_name = BREAKDOWN_FIELDS[Dimension(by)]
+    current = selection.current().filter(**{f"{field_name}__isnull": False})
+    overdue = {
+        str(k): n
+        for k, n in current.filter(overdue_q(now))
+        .values(field_name)
+        .order_by(field_name)
+        .annotate(n=Count("pk"))
+        .values_list(field_name, "n")
     }
+    rows = selection.slice_rows(by)
+    summed: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(TICKET_COLUMNS, 0))
+    if rows is None:
+        counts = {k: v for k, v in ticket_counts().items() if k in TICKET_COLUMNS}
+        scanned = selection.tickets().filter(**{f"{field_name}__isnull": False}).values(field_name)
+        for r in scanned.order_by(field_name).annotate(**counts):
+            summed[str(r.pop(field_name))].update(r)
+    else:
+        for r in rows.values("value").order_by("value").annotate(**{c: Sum(c) for c in TICKET_COLUMNS}):
+            summed[r.pop("value")].update(r)
+    return {key: _grouped_kpis(r, overdue.get(key, 0), summons=False) for key, r in sorted(summed.items())}

@@ -455,7 +455,7 @@ def _commit(
     ticket = step.ticket
     frm = ticket.status
     to = workflow.target(step.transition, frm, outcome)
-    counted = rollup.contribution(ticket)
+    counted = rollup.read(ticket)
     updated = Ticket.objects.filter(pk=ticket.pk, version=ticket.version).update(
         status=to, version=F("version") + 1, **changes
     )

@@ -8,7 +8,8 @@ from django.test import Client
 
 from wangge.accounts.models import User
 from wangge.areas.models import Area
-from wangge.conftest import DEMO_COMMUNITY, DEMO_GRID, OTHER_STREET
+from wangge.conftest import DEMO_COMMUNITY, DEMO_GRID, DEMO_STREET, OTHER_STREET
+from wangge.tickets import actions as a
 from wangge.tickets.models import Ticket
 
 
@@ -207,6 +208,32 @@ def test_stats_by_section_5_names(client_for, new_ticket) -> None:  # type: igno
     assert (
         client_for("community").get(f"/api/v1/stats?area={DEMO_COMMUNITY}&from=notadate").status_code == 422
     )
+
+
+def test_stats_by_channel_category_unit_and_area(client_for, new_ticket, actor) -> None:  # type: ignore[no-untyped-def]
+    """`by` groups the same figures, named, largest first; the groups add up to the whole."""
+    for _ in range(2):
+        new_ticket(channel="h5")
+    hotline = new_ticket(title="路灯不亮", channel="phone", by="community")
+    a.do_accept(hotline.pk, actor=actor("community"), kind="small")
+    url = f"/api/v1/stats?area={DEMO_STREET}&from=2020-01-01&to=2099-12-31&by="
+    client = client_for("street")
+    channel = client.get(url + "channel").json()
+    assert channel["by"] == "channel" and channel["submitted"] == 3
+    assert [(g["key"], g["name"], g["submitted"]) for g in channel["groups"]] == [
+        ("h5", "指尖办(H5)", 2),
+        ("phone", "电话", 1),
+    ]
+    assert channel["groups"][1]["accepted"] == 1 and channel["groups"][1]["closure_rate"] == 0.0
+    category = client.get(url + "category").json()
+    assert sum(g["submitted"] for g in category["groups"]) == sum(
+        1 for t in Ticket.objects.filter(area_code__startswith=DEMO_STREET) if t.category_id
+    )
+    assert all(g["name"] and not g["name"].isdigit() for g in category["groups"])
+    area = client.get(url + "area").json()
+    assert [g["key"] for g in area["groups"]] == [DEMO_COMMUNITY] and area["groups"][0]["submitted"] == 3
+    assert client.get(url + "unit").json()["groups"] == []  # no unit leads any of them yet
+    assert client.get(url + "colour").status_code == 422
 
 
 def test_nul_characters_are_refused_before_the_database(client_for) -> None:  # type: ignore[no-untyped-def]

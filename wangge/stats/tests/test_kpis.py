@@ -9,9 +9,10 @@ from django.utils import timezone
 from wangge.areas.models import Area, Unit
 from wangge.conftest import DEMO_GRID, DEMO_STREET, OTHER_STREET
 from wangge.stats import rollup
-from wangge.stats.kpis import Selection, kpis, ranking
+from wangge.stats.kpis import Selection, breakdown, kpis, ranking, scan_kpis
+from wangge.stats.models import DayRollup, MonthRollup
 from wangge.tickets import actions as a
-from wangge.tickets.models import Assignment, Summons, SummonsCall, Ticket
+from wangge.tickets.models import Assignment, Category, Summons, SummonsCall, Ticket
 
 NOW = timezone.now()
 HOUR = dt.timedelta(hours=1)
@@ -19,11 +20,15 @@ PAST, FUTURE = NOW - HOUR, NOW + 24 * HOUR
 
 
 def make(area: Area, status: str, **facts: object) -> Ticket:
-    defaults: dict = {"submitted_at": NOW - 48 * HOUR, "claim_deadline": FUTURE, "resolve_deadline": FUTURE}
+    defaults: dict = {
+        "submitted_at": NOW - 48 * HOUR,
+        "claim_deadline": FUTURE,
+        "resolve_deadline": FUTURE,
+        "channel": "h5",
+    }
     return Ticket.objects.create(
         title="t",
         description="d",
-        channel="h5",
         area=area,
         area_code=area.code,
         status=status,
@@ -154,3 +159,75 @@ def test_kpis_follow_the_actions(new_ticket, actor) -> None:  # type: ignore[no-
     assert (
         result.satisfaction_rate == 1.0 and result.solved_in_grid_rate == 1.0 and result.on_time_rate == 1.0
     )
+
+
+@pytest.fixture
+def months_apart(db):  # type: ignore[no-untyped-def]
+    """Tickets on 40 days spread over five months, some closed and rated, in three channels."""
+    grid = Area.objects.get(code=DEMO_GRID)
+    category = Category.objects.filter(parent__isnull=False).order_by("code")[0]
+    unit = Unit.objects.order_by("code")[0]
+    for i in range(40):
+        done = i % 3 != 0
+        make(
+            grid,
+            "closed" if done else "in_progress",
+            submitted_at=NOW - (i * 4 + 1) * 24 * HOUR,
+            channel=("h5", "12345", "phone")[i % 3],
+            category=category if i % 2 else None,
+            lead_unit=unit if i % 4 == 0 else None,
+            accepted_at=PAST,
+            assigned_at=PAST,
+            on_time=done and i % 5 != 0,
+            verdict="satisfied" if done and i % 2 else "",
+            response_seconds=60 * (i + 1),
+        )
+    rollup.rebuild()
+
+
+@pytest.mark.parametrize(
+    "first,last",
+    [(160, 0), (100, 30), (20, 3), (365, None), (None, 45), (None, None)],
+    ids=["crossing-months", "middle", "within", "open-end", "open-start", "all"],
+)
+def test_months_and_days_read_like_a_scan(months_apart, first, last) -> None:  # type: ignore[no-untyped-def]
+    """A long period reads whole months from the month table and the days around them from the day
+    table: the same figures as counting the tickets."""
+    today = timezone.localdate(NOW)
+    selection = Selection.days(
+        area=DEMO_STREET,
+        first=None if first is None else today - dt.timedelta(days=first),
+        last=None if last is None else today - dt.timedelta(days=last),
+    )
+    parts = selection.rollup_rows()
+    assert parts is not None
+    if first == 160:
+        assert any(p.model is MonthRollup for p in parts) and any(p.model is DayRollup for p in parts)
+    from_rollup = kpis(selection, now=NOW)
+    scanned = scan_kpis(selection.tickets(), now=NOW, current=selection.current())
+    assert from_rollup == scanned
+    assert from_rollup.submitted == selection.tickets().count() > 0
+
+
+@pytest.mark.parametrize("by", ["channel", "category", "unit"])
+def test_breakdown_reads_like_a_scan(months_apart, by) -> None:  # type: ignore[no-untyped-def]
+    today = timezone.localdate(NOW)
+    whole_days = Selection.days(area=DEMO_STREET, first=today - dt.timedelta(days=100), last=today)
+    assert whole_days.slice_rows(by) is not None
+    # A second after midnight: the slices cannot answer it, the tickets are counted (the same ones).
+    inside_a_day = Selection(
+        area=DEMO_STREET, start=whole_days.start + dt.timedelta(seconds=1), end=whole_days.end
+    )
+    assert inside_a_day.slice_rows(by) is None
+    sliced = breakdown(whole_days, by, now=NOW)
+    scanned = breakdown(inside_a_day, by, now=NOW)
+    tickets = whole_days.tickets()
+    field_name = {"channel": "channel", "category": "category_id", "unit": "lead_unit_id"}[by]
+    expected = {
+        str(v): tickets.filter(**{field_name: v}).count()
+        for v in tickets.exclude(**{f"{field_name}__isnull": True}).values_list(field_name, flat=True)
+    }
+    assert {k: v.submitted for k, v in sliced.items()} == expected
+    assert sliced.keys() == scanned.keys()
+    for key, row in sliced.items():
+        assert row.closed == scanned[key].closed and row.satisfaction_rate == scanned[key].satisfaction_rate

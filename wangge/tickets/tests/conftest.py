@@ -1,19 +1,25 @@
-"""Every ticket test also checks the KPI rollup: after the test's actions, the rows the actions kept
-current must equal a fresh recount from the tickets."""
+"""Every ticket test also checks the KPI rollups: after the test's actions, the rows the actions kept
+current (by day, by month, and the slices by channel, category and lead unit) must equal a fresh recount
+from the tickets."""
 
 import pytest
 
 from wangge.stats import rollup
-from wangge.stats.models import DayRollup
+from wangge.stats.models import DayRollup, MonthRollup, SliceRollup
+
+
+KEYS = ("id", "day", "month", "area_code", "dimension", "value")
 
 
 def rollup_rows() -> dict[tuple, dict[str, int]]:
-    """Each row's non-zero counters, by (day, area)."""
+    """Each row's non-zero counters, by table and key."""
     rows: dict[tuple, dict[str, int]] = {}
-    for row in DayRollup.objects.values():
-        counters = {k: v for k, v in row.items() if k not in ("id", "day", "area_code") and v}
-        if counters:
-            rows[(row["day"], row["area_code"])] = counters  # type: ignore[assignment]
+    for model in (DayRollup, MonthRollup, SliceRollup):
+        for row in model.objects.values():
+            counters = {k: v for k, v in row.items() if k not in KEYS and v}
+            if counters:
+                key = (model.__name__, *(row[k] for k in KEYS[1:] if k in row))
+                rows[key] = counters  # type: ignore[assignment]
     return rows
 
 
