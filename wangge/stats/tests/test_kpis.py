@@ -215,6 +215,7 @@ def test_breakdown_reads_like_a_scan(months_apart, by) -> None:  # type: ignore[
     whole_days = Selection.days(area=DEMO_STREET, first=today - dt.timedelta(days=100), last=today)
     assert whole_days.slice_rows(by) is not None
     # A second after midnight: the slices cannot answer it, the tickets are counted (the same ones).
+    assert whole_days.start is not None
     inside_a_day = Selection(
         area=DEMO_STREET, start=whole_days.start + dt.timedelta(seconds=1), end=whole_days.end
     )

@@ -7,7 +7,6 @@ import pytest
 from wangge.stats import rollup
 from wangge.stats.models import DayRollup, MonthRollup, SliceRollup
 
-
 KEYS = ("id", "day", "month", "area_code", "dimension", "value")
 
 
@@ -15,10 +14,10 @@ def rollup_rows() -> dict[tuple, dict[str, int]]:
     """Each row's non-zero counters, by table and key."""
     rows: dict[tuple, dict[str, int]] = {}
     for model in (DayRollup, MonthRollup, SliceRollup):
-        for row in model.objects.values():
+        for row in model.objects.values():  # type: ignore[attr-defined]
             counters = {k: v for k, v in row.items() if k not in KEYS and v}
             if counters:
-                key = (model.__name__, *(row[k] for k in KEYS[1:] if k in row))
+                key = (model.__name__, *(row[k] for k in KEYS[1:] if k in row))  # type: ignore[literal-required]
                 rows[key] = counters  # type: ignore[assignment]
     return rows
 
