@@ -186,16 +186,24 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# A deployment's own tile server for the maps (an {z}/{x}/{y} URL template, e.g.
+# https://tiles.example.gov.cn/{z}/{x}/{y}.png, and the attribution its licence asks for). None by default:
+# nothing is fetched from outside, and the maps draw their own vector base (outline, streets, communities
+# and grids with their names).
+MAP_TILES = os.getenv("WANGGE_MAP_TILES", "").strip()
+MAP_TILES_ATTRIBUTION = os.getenv("WANGGE_MAP_ATTRIBUTION", "").strip()
+MAP_TILES_ORIGIN = "/".join(MAP_TILES.split("/")[:3]) if MAP_TILES.startswith(("https://", "http://")) else ""
+
 # Content-Security-Policy (django-csp): scripts, styles, images and connections from our own origin only,
 # nothing inline but style attributes (Leaflet's and ECharts' markup carries them; a style attribute cannot
-# run script). Maps draw our own vector data, so no tile server either.
+# run script). Images also from the tile server, when one is configured.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
         "style-src-attr": [UNSAFE_INLINE],
-        "img-src": [SELF, "data:", "blob:"],
+        "img-src": [SELF, "data:", "blob:", *([MAP_TILES_ORIGIN] if MAP_TILES_ORIGIN else [])],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

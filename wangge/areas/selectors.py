@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from wangge.accounts.models import User
 from wangge.areas.models import DISTRICT_CODE_LENGTH, SEGMENT_LENGTH, Area, Level
 from wangge.areas.scoping import prefix_q, scope_of
+from wangge.lib.geo import GeometryError, polygon_from_geojson
 from wangge.people.models import Household
 
 COMMUNITY_CODE_LENGTH = DISTRICT_CODE_LENGTH + 2 * SEGMENT_LENGTH
@@ -55,3 +56,44 @@ def grids_geojson(found: IntakeMap) -> dict:
             for g in found.grids
         ],
     }
+
+
+MAP_LEVELS = (Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID)
+
+
+def map_features(area: Area) -> dict:
+    """The area and every street, community and grid under it with a boundary, as one GeoJSON
+    FeatureCollection for the map component: each with its code, name, level, parent code and a label
+    point inside it (where its name is written on the map)."""
+    nodes = (
+        area.subtree()
+        .filter(level__in=MAP_LEVELS, boundary__isnull=False)
+        .select_related("parent")
+        .only("code", "name", "level", "grid_kind", "boundary", "lat", "lng", "parent__code")
+        .order_by("code")
+    )
+    features = []
+    for node in nodes:
+        label: list[float] | None = None
+        try:
+            inside = polygon_from_geojson(node.boundary or {}).representative_point()
+            label = [round(inside.y, 6), round(inside.x, 6)]
+        except GeometryError:
+            if node.lat is not None and node.lng is not None:
+                label = [node.lat, node.lng]
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": node.boundary,
+                "properties": {
+                    "code": node.code,
+                    "name": node.name,
+                    "level": node.level,
+                    "grid_kind": node.grid_kind,
+                    "parent": node.parent.code if node.parent else None,
+                    "role": "self" if node.pk == area.pk else "child",
+                    "label": label,
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}

@@ -154,9 +154,10 @@ def renew_readings(*, now: dt.datetime | None = None) -> int:
     return len(stale)
 
 
-def hotspots_in(area: Area, *, today: dt.date | None = None) -> list[Suggestion]:
+def hotspots_in(area: Area, *, today: dt.date | None = None, with_planned: bool = True) -> list[Suggestion]:
     """Every hotspot under `area` (already scoped by the caller), the strongest first, as read today;
-    whether each has been planned is looked up now."""
+    whether each has been planned is looked up now (unless `with_planned` is False: the big screen
+    marks the places and leaves planning to the statistics page)."""
     today = today or timezone.localdate()
     found = _todays_hotspots(area.code, today)
     if not found:
@@ -166,12 +167,13 @@ def hotspots_in(area: Area, *, today: dt.date | None = None) -> list[Suggestion]
     categories = Category.objects.in_bulk({category for _, category in keys})
     since = timezone.now() - dt.timedelta(days=PLANNED_DAYS)
     planned: dict[tuple[str, int | None], Ticket] = {}
-    for t in Ticket.objects.filter(
+    actions = Ticket.objects.filter(
         channel=Channel.PROACTIVE,
         submitted_at__gte=since,
         area_code__in={code for code, _ in keys},
         category_id__in={category for _, category in keys},
-    ).order_by("-submitted_at"):
+    )
+    for t in actions.order_by("-submitted_at") if with_planned else []:
         planned.setdefault((t.area_code, t.category_id), t)
     return [
         Suggestion(h, areas[code], categories[category], planned.get((code, category)))

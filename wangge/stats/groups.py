@@ -2,6 +2,7 @@
 (the leaf 类别), by lead unit (主办单位) and by child area (下级). The API's `/stats?by=`, the statistics
 page's tables and the big screen read them from here."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from wangge.areas.models import Area, Unit
@@ -21,17 +22,19 @@ class Group:
         return {"key": self.key, "name": self.name, **self.kpis.as_dict()}
 
 
-def groups(area: Area, selection: Selection, by: str) -> list[Group]:
+def groups(
+    area: Area, selection: Selection, by: str, *, overdue: Mapping[str, int] | None = None
+) -> list[Group]:
     """The selection's groups, the largest (受理量) first. `by=area` groups by the area's children (none
-    for a grid without sub-grids)."""
+    for a grid without sub-grids). `overdue`: "overdue now" per group, when the caller has counted it."""
     if by == "area":
         children = {c.code: c for c in area.children.order_by("code")}
         if not children:
             return []
-        ranked = ranking(selection, code_length=len(next(iter(children))))
+        ranked = ranking(selection, code_length=len(next(iter(children))), overdue=overdue)
         found = [Group(code, children[code].name, k) for code, k in ranked.items() if code in children]
     else:
-        grouped = breakdown(selection, by)
+        grouped = breakdown(selection, by, overdue=overdue)
         names = _names(by, grouped.keys())
         found = [Group(key, names.get(key, key), k) for key, k in grouped.items()]
     return sorted(found, key=lambda g: (-g.kpis.submitted, g.key))

@@ -3,8 +3,8 @@
   histogram of the response and handling times;
 - MonthRollup: the same per (month of submission, area), so that a year is twelve rows per grid;
 - SliceRollup: the counts per (day, area, dimension, value) for the dimensions channel, category (leaf
-  code) and unit (the ticket's lead unit, 主办单位): KPIs by channel or category, top categories, trends by
-  channel.
+  category's id) and unit (the ticket's lead unit, 主办单位): KPIs by channel or category, top categories,
+  trends by channel; MonthSliceRollup the same per month.
 
 A district's year is a few tens of thousands of rows however many tickets it had, so the district KPIs
 read these tables instead of scanning every ticket."""
@@ -93,9 +93,32 @@ class SliceRollup(models.Model):
         return f"{self.day} {self.area_code} {self.dimension}={self.value}"
 
 
+class MonthSliceRollup(models.Model):
+    """SliceRollup by month: a year by channel is twelve rows per grid and channel."""
+
+    month = models.DateField()
+    area_code = models.CharField(max_length=40)
+    dimension = models.CharField(max_length=10, choices=Dimension.choices)
+    value = models.CharField(max_length=40)
+
+    class Meta:
+        verbose_name = "统计汇总（按月、渠道、类别、单位）"
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area_code", "month", "dimension", "value"], name="month_slice_rollup_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["dimension", "month", "area_code"], name="month_slice_by_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.area_code} {self.dimension}={self.value}"
+
+
 # The counters, added in a loop rather than written out 124 times.
 for _name in COUNT_COLUMNS + RESPONSE_COLUMNS + HANDLING_COLUMNS:
     DayRollup.add_to_class(_name, models.IntegerField(db_default=0))
     MonthRollup.add_to_class(_name, models.IntegerField(db_default=0))
 for _name in TICKET_COLUMNS:
     SliceRollup.add_to_class(_name, models.IntegerField(db_default=0))
+    MonthSliceRollup.add_to_class(_name, models.IntegerField(db_default=0))

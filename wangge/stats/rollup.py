@@ -33,6 +33,7 @@ from wangge.stats.models import (
     DayRollup,
     Dimension,
     MonthRollup,
+    MonthSliceRollup,
     SliceRollup,
 )
 from wangge.tickets.models import Status, SummonsCall, Ticket, Verdict
@@ -104,8 +105,9 @@ def _rows_of(r: Reading) -> list[tuple[_Row, Mapping[str, int]]]:
         ((MonthRollup._meta.db_table, (("month", month), ("area_code", r.area_code))), r.counts),
     ]
     for dimension, value in r.slices:
-        key = (("day", r.day), ("area_code", r.area_code), ("dimension", dimension), ("value", value))
-        rows.append(((SliceRollup._meta.db_table, key), ticket_counts_only))
+        slice_key = (("area_code", r.area_code), ("dimension", dimension), ("value", value))
+        rows.append(((SliceRollup._meta.db_table, (("day", r.day), *slice_key)), ticket_counts_only))
+        rows.append(((MonthSliceRollup._meta.db_table, (("month", month), *slice_key)), ticket_counts_only))
     return rows
 
 
@@ -227,6 +229,7 @@ def rebuild(*, models: Any = None) -> int:
     try:  # a data migration of a state before the month and slice tables gives the day rows alone
         month_model = models.get_model("stats", "MonthRollup") if models else MonthRollup
         slice_model = models.get_model("stats", "SliceRollup") if models else SliceRollup
+        month_slice_model = models.get_model("stats", "MonthSliceRollup") if models else MonthSliceRollup
     except LookupError:
         return len(totals)
     _replace(month_model, ("month", "area_code"), columns, months)
@@ -242,6 +245,11 @@ def rebuild(*, models: Any = None) -> int:
             key = (row.pop("day"), row.pop("area_code"), dimension.value, str(row.pop(field_name)))
             slices[key] = row
     _replace(slice_model, ("day", "area_code", "dimension", "value"), TICKET_COLUMNS, slices)
+    month_slices: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for (day, *rest), counts in slices.items():
+        for name, n in counts.items():
+            month_slices[(day.replace(day=1), *rest)][name] += n
+    _replace(month_slice_model, ("month", "area_code", "dimension", "value"), TICKET_COLUMNS, month_slices)
     return len(totals)
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from wangge.accounts.models import User
 from wangge.areas.models import Area, Role
 from wangge.areas.scoping import scope_of
+from wangge.stats.screen import SCREEN_LEVELS, SCREEN_ROLES
 
 COMMAND, DESK, FIELD, UNIT, PARTICIPANT, RESIDENT, OTHER = (
     "command",
@@ -81,19 +82,35 @@ class NavItem:
     url: str
 
 
+def _watches(user: User, code: str) -> bool:
+    """Whether the user has the big screen of their widest area (read from the memberships already
+    loaded, no query)."""
+    scope = scope_of(user)
+    if scope.everything:
+        return True
+    return any(
+        m.area is not None
+        and m.area.code == code
+        and m.role in SCREEN_ROLES
+        and m.area.level in SCREEN_LEVELS
+        for m in scope.memberships
+    )
+
+
 def nav_items(user: User) -> list[NavItem]:
     """The navigation of the staff frame for this user's persona."""
     kind = persona(user)
     code = root_code(user)
     area = [NavItem("辖区", reverse("web:area", args=[code]))] if code else []
     stats = [NavItem("统计", reverse("web:stats", args=[code]))] if code else []
+    screen = [NavItem("大屏", reverse("web:screen", args=[code]))] if code and _watches(user, code) else []
     workbench = NavItem("工作台", reverse("web:workbench"))
     residents = NavItem("居民档案", reverse("web:residents"))
     directives = NavItem("指令", reverse("web:directives"))
     if kind == COMMAND:
-        return [*stats, workbench, *area, directives, residents]
+        return [*stats, *screen, workbench, *area, directives, residents]
     if kind == DESK:
-        return [workbench, *area, *stats, residents, directives]
+        return [workbench, *area, *stats, *screen, residents, directives]
     if kind == FIELD:
         return [NavItem("走访", reverse("web:field")), workbench, residents, directives, *stats]
     if kind == UNIT:

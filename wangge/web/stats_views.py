@@ -16,6 +16,7 @@ from wangge.routing.actions import do_plan_hotspot
 from wangge.routing.proactive import hotspots_in, may_plan
 from wangge.stats.actions import can_assess, current_period, do_assess_unit
 from wangge.stats.kpis import Selection, kpis, ranking
+from wangge.stats.screen import may_watch
 from wangge.stats.units import unit_table
 from wangge.tickets.actions import TicketInputError, WorkflowError
 from wangge.tickets.models import Category, UnitAssessment
@@ -60,6 +61,7 @@ def _stats_context(user: User, area: Area, *, year: bool, errors: dict | None = 
         "year": year,
         "breadcrumbs": [(a, scoping.scope_of(user).sees_area(a.code)) for a in area.ancestors()],
         "assessing": assessing,
+        "watches": may_watch(user, area),
         "period": period,
         "rating_rows": rating_rows,
         "errors": errors or {},

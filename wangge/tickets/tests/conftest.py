@@ -5,7 +5,7 @@ from the tickets."""
 import pytest
 
 from wangge.stats import rollup
-from wangge.stats.models import DayRollup, MonthRollup, SliceRollup
+from wangge.stats.models import DayRollup, MonthRollup, MonthSliceRollup, SliceRollup
 
 KEYS = ("id", "day", "month", "area_code", "dimension", "value")
 
@@ -13,7 +13,7 @@ KEYS = ("id", "day", "month", "area_code", "dimension", "value")
 def rollup_rows() -> dict[tuple, dict[str, int]]:
     """Each row's non-zero counters, by table and key."""
     rows: dict[tuple, dict[str, int]] = {}
-    for model in (DayRollup, MonthRollup, SliceRollup):
+    for model in (DayRollup, MonthRollup, SliceRollup, MonthSliceRollup):
         for row in model.objects.values():  # type: ignore[attr-defined]
             counters = {k: v for k, v in row.items() if k not in KEYS and v}
             if counters:
