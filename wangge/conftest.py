@@ -11,6 +11,7 @@ import shutil
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from PIL import Image
 
@@ -218,13 +219,14 @@ def unit_that_served(new_ticket, actor):  # type: ignore[no-untyped-def]
 def fresh_reference_tables():  # type: ignore[no-untyped-def]
     """The per-process copies of the SLA table, calendar, categories, dispatching and unit posts, active
     units, grid index and routers start empty in every test (a rolled-back test must not leave its rows
-    behind in them)."""
+    behind in them), and so does the cache (the big screen keeps its registry and baselines there)."""
     tables = (categories_by_code, sla_table, calendar_table, dispatcher_posts, unit_posts, active_units)
     for table in tables:
         table.forget()
     forget_index()
     forget_routers()
     forget_tokens()
+    cache.clear()
     yield
     for table in tables:
         table.forget()

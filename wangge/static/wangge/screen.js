@@ -89,27 +89,28 @@
     }
     return charts[id];
   }
-  window.addEventListener("resize", () => Object.values(charts).forEach((c) => c.resize()));
+  // Pixel sizes for the charts, scaled like the page (its root font follows the width: 1 at 1920).
+  const px = (n) => Math.round(n * parseFloat(getComputedStyle(document.documentElement).fontSize) / 16);
   const baseOption = () => ({
     backgroundColor: "transparent",
-    textStyle: { fontFamily: "Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif", fontSize: 13 },
-    grid: { left: 8, right: 12, top: 34, bottom: 4, containLabel: true },
-    tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+    textStyle: { fontFamily: "Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif", fontSize: px(13) },
+    grid: { left: px(8), right: px(12), top: px(34), bottom: px(4), containLabel: true },
+    tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, textStyle: { fontSize: px(13) } },
   });
   // Room for the legend: about how many rows its names take at the chart's width.
   function legendHeight(id, channels) {
     const width = $(id).clientWidth || 400;
-    const used = channels.reduce((sum, c) => sum + 22 + 11 * c.name.length, 0);
-    return 10 + 18 * Math.max(1, Math.ceil(used / width));
+    const used = channels.reduce((sum, c) => sum + px(22) + px(11) * c.name.length, 0);
+    return px(10) + px(18) * Math.max(1, Math.ceil(used / width));
   }
   function channelBars(id, labels, channels, pick, formatLabel) {
     chart(id).setOption(Object.assign(baseOption(), {
-      legend: { top: 0, left: 0, right: 0, itemGap: 8, itemWidth: 10, itemHeight: 8, textStyle: { color: "#cfd8e3", fontSize: 11 } },
-      grid: { left: 8, right: 12, top: legendHeight(id, channels), bottom: 4, containLabel: true },
-      xAxis: { type: "category", data: labels, axisLabel: { formatter: formatLabel, color: "#9fb3c8" } },
-      yAxis: { type: "value", splitLine: { lineStyle: { color: "#1d3557" } }, axisLabel: { color: "#9fb3c8" } },
+      legend: { top: 0, left: 0, right: 0, itemGap: px(8), itemWidth: px(10), itemHeight: px(8), textStyle: { color: "#cfd8e3", fontSize: px(11) } },
+      grid: { left: px(8), right: px(12), top: legendHeight(id, channels), bottom: px(4), containLabel: true },
+      xAxis: { type: "category", data: labels, axisLabel: { formatter: formatLabel, color: "#9fb3c8", fontSize: px(12) } },
+      yAxis: { type: "value", splitLine: { lineStyle: { color: "#1d3557" } }, axisLabel: { color: "#9fb3c8", fontSize: px(12) } },
       series: channels.map((c) => ({
-        name: c.name, type: "bar", stack: "all", data: c[pick], barMaxWidth: 22,
+        name: c.name, type: "bar", stack: "all", data: c[pick], barMaxWidth: px(22),
         itemStyle: { color: CHANNEL_COLOURS[c.key] || "#98a2b3" },
       })),
     }), { replaceMerge: ["series"] });
@@ -121,17 +122,17 @@
   function categories(rows) {
     const shown = rows.slice().reverse();
     chart("chart-categories").setOption(Object.assign(baseOption(), {
-      legend: { top: 0, textStyle: { color: "#cfd8e3" } },
-      grid: { left: 8, right: 56, top: 30, bottom: 4, containLabel: true },
+      legend: { top: 0, itemWidth: px(14), itemHeight: px(9), textStyle: { color: "#cfd8e3", fontSize: px(12) } },
+      grid: { left: px(8), right: px(56), top: px(30), bottom: px(4), containLabel: true },
       xAxis: { type: "value", splitLine: { show: false }, axisLabel: { show: false } },
-      yAxis: { type: "category", data: shown.map((r) => r.name), axisLabel: { color: "#e6edf5", fontSize: 14 } },
+      yAxis: { type: "category", data: shown.map((r) => r.name), axisLabel: { color: "#e6edf5", fontSize: px(14) } },
       series: [
-        { name: "本月", type: "bar", data: shown.map((r) => r.count), itemStyle: { color: "#f79009" }, barMaxWidth: 16,
-          label: { show: true, position: "right", color: "#e6edf5", formatter: (p) => {
+        { name: "本月", type: "bar", data: shown.map((r) => r.count), itemStyle: { color: "#f79009" }, barMaxWidth: px(16),
+          label: { show: true, position: "right", color: "#e6edf5", fontSize: px(13), formatter: (p) => {
             const r = shown[p.dataIndex]; const d = r.count - r.before;
             return `${r.count}${d ? (d > 0 ? " ▲" : " ▼") + Math.abs(d) : ""}`;
           } } },
-        { name: "上月同期", type: "bar", data: shown.map((r) => r.before), itemStyle: { color: "#344054" }, barMaxWidth: 16 },
+        { name: "上月同期", type: "bar", data: shown.map((r) => r.before), itemStyle: { color: "#344054" }, barMaxWidth: px(16) },
       ],
     }), { replaceMerge: ["series"] });
   }
@@ -251,10 +252,12 @@
   // --- refresh ---------------------------------------------------------------------------------
   let refreshes = 0;
   let last = "";
+  let latest = null;
   function refresh() {
     return fetch(root.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then((r) => { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
       .then((d) => {
+        latest = d;
         kpis(d.headline);
         trends(d.trends);
         categories(d.categories);
@@ -277,6 +280,16 @@
         $("refreshed").textContent = `刷新失败，${REFRESH}秒后重试${last ? `（上次更新 ${last}）` : ""}`;
       });
   }
+  // A wall of another size: the charts drawn again at its scale, the map fitted again.
+  let resizing = null;
+  window.addEventListener("resize", () => {
+    clearTimeout(resizing);
+    resizing = setTimeout(() => {
+      Object.values(charts).forEach((c) => c.resize());
+      if (latest) { trends(latest.trends); categories(latest.categories); }
+      if (drawn) drawn.fit();
+    }, 150);
+  });
   window.wanggeScreen = { charts, refresh };
   refresh();
   setInterval(refresh, REFRESH * 1000);
