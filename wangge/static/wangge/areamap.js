@@ -55,7 +55,7 @@
         const bounds = self ? L.geoJSON(self).getBounds() : L.featureGroup(Object.values(layers)).getBounds();
         const fit = () => {  // again when the container has changed its size
           map.invalidateSize();
-          if (bounds.isValid()) map.fitBounds(bounds, { padding: [8, 8] });
+          if (bounds.isValid()) map.fitBounds(bounds, { padding: [8, 8], animate: false });
         };
         fit();
         const base = map.getZoom();

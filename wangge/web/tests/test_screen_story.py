@@ -92,6 +92,6 @@ def test_the_leader_watches_the_district_on_the_big_screen(  # type: ignore[no-u
     shot(page, tmp_path, "screen-1920-after")
 
     page.set_viewport_size({"width": 3840, "height": 2160})  # the same page on a 4K wall
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(1500)  # the charts drawn again at the new scale
     assert page.evaluate(NO_SCROLLBARS)
     shot(page, tmp_path, "screen-3840")
