@@ -15,6 +15,9 @@ import openpyxl
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"  # its content type
+
+
 def safe_cell(value: object) -> object:
     """The value itself, or text that no spreadsheet will evaluate."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):

@@ -2,11 +2,16 @@
 (the leaf 类别), by lead unit (主办单位) and by child area (下级). The API's `/stats?by=`, the statistics
 page's tables and the big screen read them from here."""
 
+import datetime as dt
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from wangge.areas.models import Area, Unit
+from django.db.models import Sum
+
+from wangge.areas.models import Area, Unit, subtree_q
 from wangge.stats.kpis import Kpis, Selection, breakdown, ranking
+from wangge.stats.models import DayRollup, MonthRollup
 from wangge.tickets.models import Category, Channel
 
 BY = ("channel", "category", "unit", "area")
@@ -47,3 +52,33 @@ def _names(by: str, keys: object) -> dict[str, str]:
     if by == "category":
         return {str(pk): c.name for pk, c in Category.objects.in_bulk(ids).items()}
     return {str(pk): u.name for pk, u in Unit.objects.in_bulk(ids).items()}
+
+
+SERIES_COLUMNS = ("submitted", "accepted", "closed", "satisfied", "verdicts")
+
+
+def series(selection: Selection, *, first: dt.date, last: dt.date, by_month: bool) -> list[dict]:
+    """The area's counts per day (or per month) from `first` to `last`, days or months without a ticket
+    included: the statistics page's trend. Read from the rollups."""
+    if by_month:  # whole months from the month table, the days around them from the day table
+        parts = Selection.days(area=selection.area, first=first, last=last).rollup_rows() or []
+    else:
+        days = DayRollup.objects.filter(day__gte=first, day__lte=last)
+        parts = [days.filter(subtree_q(selection.area)) if selection.area else days]
+    found: dict[dt.date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(SERIES_COLUMNS, 0))
+    for part in parts:
+        field_name = "month" if part.model is MonthRollup else "day"
+        rows = part.values(field_name).order_by().annotate(**{c: Sum(c) for c in SERIES_COLUMNS})
+        for row in rows:
+            key = row.pop(field_name)
+            key = key.replace(day=1) if by_month else key
+            for c in SERIES_COLUMNS:
+                found[key][c] += row[c] or 0
+    keys: list[dt.date] = []
+    moment = first.replace(day=1) if by_month else first
+    while moment <= last:
+        keys.append(moment)
+        moment = (
+            (moment + dt.timedelta(days=32)).replace(day=1) if by_month else moment + dt.timedelta(days=1)
+        )
+    return [{"at": k, **found[k]} for k in keys]

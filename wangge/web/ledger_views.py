@@ -13,13 +13,11 @@ from wangge.accounts.models import User
 from wangge.areas import scoping
 from wangge.areas.models import Area
 from wangge.lib.masking import mask_phone
-from wangge.lib.sheets import write_book
+from wangge.lib.sheets import XLSX, write_book
 from wangge.people.ledgers import base_counts, open_tickets, scarce_first, special_groups, special_residents
 from wangge.tickets.models import Status, Ticket
 from wangge.tickets.queries import overdue_q, tickets_for
 from wangge.web.views import _breadcrumbs, request_user
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _area_with_registry(user: User, code: str) -> Area:

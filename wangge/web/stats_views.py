@@ -12,10 +12,12 @@ from django.views.decorators.http import require_POST
 from wangge.accounts.models import User
 from wangge.areas import scoping
 from wangge.areas.models import Area, Unit
+from wangge.lib.sheets import XLSX, write_book
 from wangge.routing.actions import do_plan_hotspot
 from wangge.routing.proactive import hotspots_in, may_plan
 from wangge.stats.actions import can_assess, current_period, do_assess_unit
-from wangge.stats.kpis import Selection, kpis, ranking
+from wangge.stats.groups import groups, series
+from wangge.stats.kpis import Kpis, Selection, kpis, ranking
 from wangge.stats.screen import may_watch
 from wangge.stats.units import unit_table
 from wangge.tickets.actions import TicketInputError, WorkflowError
@@ -23,9 +25,15 @@ from wangge.tickets.models import Category, UnitAssessment
 from wangge.web.views import request_user
 
 
-def _stats_context(user: User, area: Area, *, year: bool, errors: dict | None = None) -> dict:
+def _selection(area: Area, year: bool) -> tuple[Selection, int, dt.date, dt.date]:
     days = 365 if year else 30
-    selection = Selection.days(area=area.code, first=timezone.localdate() - dt.timedelta(days=days - 1))
+    last = timezone.localdate()
+    first = last - dt.timedelta(days=days - 1)
+    return Selection.days(area=area.code, first=first), days, first, last
+
+
+def _stats_context(user: User, area: Area, *, year: bool, errors: dict | None = None) -> dict:
+    selection, days, first, last = _selection(area, year)
     children = {c.code: c for c in area.children.order_by("code")}
     rows = []
     if children:
@@ -56,6 +64,17 @@ def _stats_context(user: User, area: Area, *, year: bool, errors: dict | None = 
         "chart": [
             {"name": a.name, "closure": k.closure_rate, "satisfaction": k.satisfaction_rate} for a, k in rows
         ],
+        "channels": (channels := groups(area, selection, "channel")),
+        "categories": (categories := groups(area, selection, "category")[:TOP_CATEGORIES]),
+        "charts": {
+            "trend": [
+                {"at": p["at"].isoformat(), "submitted": p["submitted"], "closed": p["closed"]}
+                for p in series(selection, first=first, last=last, by_month=year)
+            ],
+            "by_month": year,
+            "channels": [{"name": g.name, "n": g.kpis.submitted} for g in channels],
+            "categories": [{"name": g.name, "n": g.kpis.submitted} for g in categories],
+        },
         "units": units,
         "days": days,
         "year": year,
@@ -104,6 +123,76 @@ def assess_unit(request: HttpRequest, code: str) -> HttpResponse:
             request, "web/stats.html", _stats_context(user, area, year=False, errors=errors), status=403
         )
     return redirect("web:stats", code=area.code)
+
+
+TOP_CATEGORIES = 15
+
+
+@login_required
+def stats_export(request: HttpRequest, code: str) -> HttpResponse:
+    """导出Excel: every table of the statistics page, one sheet each, for the period shown."""
+    user = request_user(request)
+    area = scoping.get_area_for(user, code)
+    year = request.GET.get("period") == "year"
+    selection, _days, first, last = _selection(area, year)
+    kpi = kpis(selection)
+    head = [
+        "受理量",
+        "办结率(%)",
+        "按时办结率(%)",
+        "满意率(%)",
+        "回访率(%)",
+        "退单率(%)",
+        "网格内解决率(%)",
+        "当前超时",
+    ]
+
+    def rates(k: Kpis) -> list:
+        shown = [k.closure_rate, k.on_time_rate, k.satisfaction_rate, k.callback_rate, k.return_rate]
+        return [k.accepted, *(_pct(r) for r in shown), _pct(k.solved_in_grid_rate), k.overdue]
+
+    period = f"{first:%Y-%m-%d} 至 {last:%Y-%m-%d}"
+    summary: list[list] = [
+        ["区域", area.name, "期间", period],
+        ["指标", "数值"],
+        ["提交量", kpi.submitted],
+        *[[name, value] for name, value in zip(head, rates(kpi), strict=True)],
+        ["响应时长(中位，分钟)", kpi.response_minutes],
+        ["办理时长(中位，分钟)", kpi.handling_minutes],
+        ["吹哨报到率(%)", _pct(kpi.summons_rate)],
+    ]
+    sheets: list[tuple[str, list[list]]] = [("主要指标", summary)]
+    for title, by in (("下级区域", "area"), ("渠道", "channel"), ("类别", "category"), ("主办单位", "unit")):
+        table: list[list] = [[title[:4], "提交量", *head]]
+        table += [[g.name, g.kpis.submitted, *rates(g.kpis)] for g in groups(area, selection, by)]
+        sheets.append((title, table))
+    units: list[list] = [
+        ["单位", "派单", "退单", "退单率(%)", "吹哨", "按时报到", "迟到", "未报到", "社区评分", "评分次数"]
+    ]
+    units += [
+        [
+            r.unit.name,
+            r.assigned,
+            r.returned,
+            _pct(r.return_rate),
+            r.summoned,
+            r.reported_on_time,
+            r.reported_late,
+            r.missed,
+            r.score,
+            r.ratings,
+        ]
+        for r in unit_table(area, start=selection.start)
+    ]
+    sheets.append(("承办单位（以下评上）", units))
+    response = HttpResponse(write_book(sheets), content_type=XLSX)
+    name = f"stats-{area.code}-{'year' if year else 'month'}-{last:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _pct(ratio: float | None) -> float | None:
+    return None if ratio is None else round(ratio * 100, 1)
 
 
 HOTSPOTS_SHOWN = 12

@@ -9,7 +9,7 @@ from django.utils import timezone
 from wangge.accounts.models import User
 from wangge.areas import scoping
 from wangge.areas.models import Area
-from wangge.lib.sheets import write_table
+from wangge.lib.sheets import XLSX, write_table
 from wangge.people.transfer import ImportFileError, export_rows, import_registry
 from wangge.tickets.hotline import DEFAULT_MAPPING, import_hotline
 from wangge.tickets.queries import SUPERVISOR_ROLES
@@ -115,9 +115,7 @@ def registry_export(request: HttpRequest) -> HttpResponse:
     content = write_table(export_rows(residents), fmt=fmt, title="居民")
     response = HttpResponse(
         content,
-        content_type="text/csv; charset=utf-8"
-        if fmt == "csv"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type="text/csv; charset=utf-8" if fmt == "csv" else XLSX,
     )
     name = f"registry-{timezone.localdate():%Y%m%d}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -89,6 +89,7 @@ urlpatterns = [
     path("stats/<str:code>/", stats_views.stats_page, name="stats"),
     path("screen/<str:code>/", screen_views.screen_page, name="screen"),
     path("stats/<str:code>/assess/", stats_views.assess_unit, name="assess_unit"),
+    path("stats/<str:code>/export.xlsx", stats_views.stats_export, name="stats_export"),
     path("stats/<str:code>/hotspots/", stats_views.hotspots, name="hotspots"),
     path("stats/<str:code>/hotspots/plan/", stats_views.plan_hotspot, name="plan_hotspot"),
 ]

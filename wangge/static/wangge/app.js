@@ -44,6 +44,32 @@
       if (first) first.focus({ preventScroll: true });
     }
   });
+  // Sortable tables: a click on a heading sorts by that column (again: the other way). Cells are read by
+  // their data-value, else by their text as a number (81.9%, 1,234) or as Chinese text; blanks go last.
+  function cellValue(td) {
+    const raw = td.dataset.value !== undefined ? td.dataset.value : td.textContent.trim();
+    const n = parseFloat(raw.replace(/[,%]/g, ""));
+    return raw === "" || raw === "—" ? null : Number.isNaN(n) ? raw : n;
+  }
+  document.addEventListener("click", (e) => {
+    const th = e.target.closest("table.sortable thead th");
+    if (!th) return;
+    const table = th.closest("table");
+    const column = [...th.parentNode.children].indexOf(th);
+    const down = th.getAttribute("aria-sort") !== "descending";
+    table.querySelectorAll("thead th").forEach((h) => h.removeAttribute("aria-sort"));
+    th.setAttribute("aria-sort", down ? "descending" : "ascending");
+    const body = table.tBodies[0];
+    const rows = [...body.rows].filter((r) => r.cells.length > column && !r.querySelector("td.empty"));
+    rows.sort((a, b) => {
+      const x = cellValue(a.cells[column]);
+      const y = cellValue(b.cells[column]);
+      if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
+      const order = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y), "zh-CN");
+      return down ? -order : order;
+    });
+    rows.forEach((r) => body.appendChild(r));
+  });
   // 打印 (the handbook): the page's own print dialog.
   document.addEventListener("click", (e) => { if (e.target.closest("[data-print]")) window.print(); });
 })();

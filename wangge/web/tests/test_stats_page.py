@@ -83,3 +83,39 @@ def test_figures_read_as_people_write_them_and_every_area_links_here(client_for,
     assert re.search(r"<dd[^>]*>(\d+天)?(\d+小时)?\d*分钟?</dd>|<dd[^>]*>\d+天\d+小时</dd>", figures)
     assert not re.search(r">0\.\d{2,}<", page)  # no 0.7719
     assert f'href="/stats/{DEMO_COMMUNITY}/"' in client.get(f"/areas/{DEMO_COMMUNITY}/").content.decode()
+
+
+def test_the_page_has_its_trend_channels_and_categories(client_for, new_ticket) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(2):
+        new_ticket(channel="h5")
+    new_ticket(title="路灯不亮", channel="phone", by="community")
+    page = client_for("district").get("/stats/210104/")
+    charts = page.context["charts"]
+    assert (
+        charts["trend"][-1]["at"] == timezone.localdate().isoformat()
+        and charts["trend"][-1]["submitted"] == 3
+    )
+    assert len(charts["trend"]) == 30 and not charts["by_month"]
+    assert charts["channels"] == [{"name": "指尖办(H5)", "n": 2}, {"name": "电话", "n": 1}]
+    html = page.content.decode()
+    assert 'id="trend-chart"' in html and 'data-testid="channel-table"' in html and "导出Excel" in html
+    year = client_for("district").get("/stats/210104/?period=year").context["charts"]
+    assert year["by_month"] and len(year["trend"]) in (12, 13) and year["trend"][-1]["submitted"] == 3
+
+
+def test_every_table_exports_to_excel(client_for, new_ticket) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    import openpyxl
+
+    new_ticket(title='=HYPERLINK("http://x")漏水')
+    new_ticket(channel="phone", by="community")
+    answer = client_for("street").get("/stats/210104001/export.xlsx?period=year")
+    assert answer.status_code == 200 and answer["Content-Disposition"].endswith('.xlsx"')
+    book = openpyxl.load_workbook(io.BytesIO(answer.content))
+    assert book.sheetnames == ["主要指标", "下级区域", "渠道", "类别", "主办单位", "承办单位（以下评上）"]
+    summary = {row[0]: row[1] for row in book["主要指标"].iter_rows(min_row=3, values_only=True)}
+    assert summary["提交量"] == 2
+    channels = {row[0]: row[1] for row in book["渠道"].iter_rows(min_row=2, values_only=True)}
+    assert channels == {"指尖办(H5)": 1, "电话": 1}
+    assert client_for("street").get("/stats/210104002/export.xlsx").status_code == 404
