@@ -227,6 +227,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wangge.web.context.unread",
+                "wangge.web.context.maps",
             ],
         },
     },

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import HttpRequest
 
 from wangge.directives.models import Receipt
@@ -23,3 +24,8 @@ def unread(request: HttpRequest) -> dict:
         "persona": persona(user),
         "nav": [(i, i.url == current, pending if i.label == "指令" else 0) for i in items],
     }
+
+
+def maps(request: HttpRequest) -> dict:
+    """The deployment's own tile server for the map component, if any (settings.MAP_TILES)."""
+    return {"map_tiles": settings.MAP_TILES, "map_attribution": settings.MAP_TILES_ATTRIBUTION}

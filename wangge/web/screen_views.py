@@ -31,7 +31,5 @@ def screen_page(request: HttpRequest, code: str) -> HttpResponse:
             "area": area,
             "refresh": refresh,
             "time_zone": settings.TIME_ZONE,
-            "tiles": settings.MAP_TILES,
-            "tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
         },
     )

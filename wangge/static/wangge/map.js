@@ -1,28 +1,23 @@
-// Draws an area and its children from /api/v1/areas/CODE/geojson with Leaflet; no tile server.
+// The area page's map and the ticket page's map, both on the map component (areamap.js): the area with
+// its streets, communities and grids and their names; a click on a part opens the child area it lies in.
 (function () {
   const el = document.getElementById("map");
-  if (!el || !window.L) return;
-  const map = L.map(el, { attributionControl: false, zoomSnap: 0.25 });
-  const palette = ["#2e90fa", "#12b76a", "#f79009", "#7a5af8", "#ee46bc", "#06aed4"];
-  fetch(el.dataset.geojson, { credentials: "same-origin" })
-    .then((r) => r.json())
-    .then((data) => {
-      let i = 0;
-      const layer = L.geoJSON(data, {
-        style: (f) => f.properties.role === "self"
-          ? { color: "#c8102e", weight: 3, fill: false }
-          : { color: "#344054", weight: 1, fillColor: palette[i++ % palette.length], fillOpacity: f.properties.grid_kind && f.properties.grid_kind !== "regular" ? 0.6 : 0.3 },
-        pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: 5, color: "#344054", weight: 1, fillColor: "#fdb022", fillOpacity: 0.9 }),
-        onEachFeature: (f, l) => {
-          l.bindTooltip(f.properties.name, { sticky: true });
-          if (f.properties.role === "child") l.on("click", () => { window.location = "/areas/" + f.properties.code + "/"; });
-        },
-      }).addTo(map);
-      const bounds = layer.getBounds();
-      if (bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10] });
-      el.dataset.loaded = String(data.features.length);
-      if (el.dataset.buildings) drawBuildings(map, el);
+  if (!el || !window.WanggeMap) return;
+  // A district names its streets and communities at once, anything smaller its children; more on zoom.
+  const depth = el.dataset.level === "district" ? 2 : 1;
+  WanggeMap.draw(el, { url: el.dataset.map, labelDepth: depth, tiles: el.dataset.tiles, attribution: el.dataset.attribution }).then((d) => {
+    const code = el.dataset.code;
+    const children = d.features.filter((f) => f.properties.parent === code).map((f) => f.properties.code);
+    d.features.forEach((f) => {
+      const layer = d.byCode[f.properties.code];
+      if (!layer || f.properties.role === "self") return;
+      if (f.properties.grid_kind && f.properties.grid_kind !== "regular") layer.setStyle({ fillColor: "#f79009", fillOpacity: 0.35 });
+      layer.bindTooltip(f.properties.name, { sticky: true });
+      const child = children.find((c) => f.properties.code.startsWith(c));
+      if (child) layer.on("click", () => { window.location = "/areas/" + child + "/"; });
     });
+    if (el.dataset.buildings) drawBuildings(d.map, el);
+  });
 
   // 看图知户况: each building coloured by its most urgent household, ringed when it has open requests;
   // a click lists its households.
@@ -60,18 +55,12 @@
 // A ticket's place: its grid's outline and, when it has one, the reported point.
 (function () {
   const el = document.getElementById("ticket-map");
-  if (!el || !window.L) return;
-  const map = L.map(el, { attributionControl: false, zoomControl: false, scrollWheelZoom: false });
+  if (!el || !window.WanggeMap) return;
   const point = el.dataset.lat ? L.latLng(Number(el.dataset.lat), Number(el.dataset.lng)) : null;
-  fetch(el.dataset.geojson, { credentials: "same-origin" })
-    .then((r) => (r.ok ? r.json() : { features: [] }))
-    .then((data) => {
-      const grid = data.features.filter((f) => f.properties.role === "self");
-      const layer = L.geoJSON(grid, { style: { color: "#c8102e", weight: 2, fillOpacity: 0.06 } }).addTo(map);
-      if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds(), { padding: [8, 8] });
-      else if (point) map.setView(point, 17);
-      el.dataset.loaded = "1";
-    })
-    .catch(() => { if (point) map.setView(point, 17); });
-  if (point) L.circleMarker(point, { radius: 8, color: "#fff", weight: 2, fillColor: "#c8102e", fillOpacity: 1 }).addTo(map);
+  WanggeMap.draw(el, { url: el.dataset.map, zoomControl: false, labelDepth: 0, tiles: el.dataset.tiles, attribution: el.dataset.attribution })
+    .then((d) => {
+      d.map.scrollWheelZoom.disable();
+      if (!d.features.length && point) d.map.setView(point, 17);
+      if (point) L.circleMarker(point, { radius: 8, color: "#fff", weight: 2, fillColor: "#c8102e", fillOpacity: 1 }).addTo(d.map);
+    });
 })();

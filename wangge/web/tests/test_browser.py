@@ -31,6 +31,7 @@ def test_grid_worker_logs_in_and_sees_the_grid_map(
     page.click("a:has-text('幸福第1网格')")
     page.wait_for_url(f"{live_server.url}/areas/{DEMO_GRID}/")
     page.wait_for_selector("#map[data-loaded]")
+    page.wait_for_selector("#map[data-buildings-loaded]")
     # The grid outline, its nested school grid and its buildings are drawn as Leaflet vector layers.
     assert page.locator("#map path.leaflet-interactive").count() >= 3
     assert "多网合一职责" in page.content()
