@@ -34,6 +34,7 @@ from wangge.stats.models import (
     DayRollup,
     Dimension,
     MonthRollup,
+    MonthSliceRollup,
     SliceRollup,
 )
 from wangge.tickets.models import Status, SummonsCall, Ticket, Verdict
@@ -148,7 +149,8 @@ class Selection:
         )
 
     def _days(self) -> tuple[dt.date | None, dt.date | None] | None:
-        """The period as local days [first, end), or None when a bound falls inside a day."""
+        """The period as local days [first, end), or None when a bound falls inside a day. An end after
+        today is no end: nothing is submitted in the future, so "this month" is the month's row."""
         bounds: list[dt.date | None] = []
         for bound in (self.start, self.end):
             if bound is None:
@@ -158,38 +160,45 @@ class Selection:
             if local.time() != dt.time.min:
                 return None
             bounds.append(local.date())
-        return bounds[0], bounds[1]
+        first, end = bounds
+        if end is not None and end > timezone.localdate():  # through today at least
+            end = None
+        return first, end
 
-    def rollup_rows(self) -> list[QuerySet] | None:
-        """The rollup rows of this selection, or None when the rollups cannot answer it. They answer a
-        selection with no unit and no category whose period starts and ends at local midnight: whole
-        months from the month table, the days before and after them from the day table."""
-        days = self._days()
-        if self.unit_id is not None or self.category_code or days is None:
+    def _parts(self, months: QuerySet, days: QuerySet) -> list[QuerySet] | None:
+        """The rows of this selection from a month table and a day table, or None when they cannot
+        answer it. They answer a selection with no unit and no category whose period starts and ends at
+        local midnight: whole months from the month table, the days before and after them from the day
+        table."""
+        bounds = self._days()
+        if self.unit_id is not None or self.category_code or bounds is None:
             return None
-        first, end = days
+        first, end = bounds
         whole_from = first if first is None or first.day == 1 else _next_month(first)
         whole_to = end if end is None or end.day == 1 else end.replace(day=1)
         parts: list[QuerySet] = []
         if whole_from is None or whole_to is None or whole_from < whole_to:
-            parts.append(_between(MonthRollup.objects.all(), "month", whole_from, whole_to))
+            parts.append(_between(months, "month", whole_from, whole_to))
             edges = [(first, whole_from), (whole_to, end)]
         else:  # no whole month inside
             edges = [(first, end)]
         for a, b in edges:  # the days before and after the months, or all of them when no month is whole
             if a is not None and b is not None and a < b:
-                parts.append(_between(DayRollup.objects.all(), "day", a, b))
+                parts.append(_between(days, "day", a, b))
         if self.area:
             parts = [p.filter(subtree_q(self.area)) for p in parts]
         return parts
 
-    def slice_rows(self, dimension: str) -> QuerySet[SliceRollup] | None:
-        """The slice rows of this selection for one dimension, or None when they cannot answer it."""
-        days = self._days()
-        if self.unit_id is not None or self.category_code or days is None:
-            return None
-        rows = _between(SliceRollup.objects.filter(dimension=dimension), "day", *days)
-        return rows.filter(subtree_q(self.area)) if self.area else rows
+    def rollup_rows(self) -> list[QuerySet] | None:
+        """The KPI rollup rows of this selection (see _parts), or None."""
+        return self._parts(MonthRollup.objects.all(), DayRollup.objects.all())
+
+    def slice_rows(self, dimension: str) -> list[QuerySet] | None:
+        """The slice rows of this selection for one dimension (see _parts), or None."""
+        return self._parts(
+            MonthSliceRollup.objects.filter(dimension=dimension),
+            SliceRollup.objects.filter(dimension=dimension),
+        )
 
 
 def _next_month(day: dt.date) -> dt.date:
@@ -408,7 +417,8 @@ def breakdown(
         scanned = selection.tickets().filter(**{f"{field_name}__isnull": False}).values(field_name)
         for r in scanned.order_by(field_name).annotate(**counts):
             summed[str(r.pop(field_name))].update(r)
-    else:
-        for r in rows.values("value").order_by("value").annotate(**{c: Sum(c) for c in TICKET_COLUMNS}):
-            summed[r.pop("value")].update(r)
+    for part in rows or []:
+        for r in part.values("value").order_by("value").annotate(**{c: Sum(c) for c in TICKET_COLUMNS}):
+            for c in TICKET_COLUMNS:
+                summed[r["value"]][c] += r[c]
     return {key: _grouped_kpis(r, overdue.get(key, 0), summons=False) for key, r in sorted(summed.items())}
