@@ -33,7 +33,8 @@ from wangge.tickets.actions import (
     do_return,
     do_submit_ticket,
 )
-from wangge.tickets.models import Ticket
+from wangge.tickets.categories import load_categories
+from wangge.tickets.models import Category, Ticket
 from wangge.tickets.queries import unit_posts
 from wangge.tickets.sla import calendar_table, sla_table
 
@@ -168,7 +169,9 @@ def committed_city(transactional_db):  # type: ignore[no-untyped-def]
     """For transactional tests (threads, worker processes, the browser): the demo district, committed.
 
     Transactional tests run after all others and empty the database when they finish, so each one
-    rebuilds the district when it is missing."""
+    rebuilds the district when it is missing, and the category tree the migrations load with it."""
+    if not Category.objects.exists():
+        load_categories(Category)
     if not Area.objects.exists():
         build_demo_city(households=TEST_HOUSEHOLDS, seed=TEST_SEED)
 
