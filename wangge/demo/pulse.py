@@ -18,7 +18,7 @@ from django.utils import timezone
 from wangge.accounts.models import User
 from wangge.areas.models import Area, Role
 from wangge.areas.models import Level as AreaLevel
-from wangge.demo.tickets import CHANNEL_WEIGHTS, DEMO_TICKETS, FOODS, HOURS, ROOMS, TEMPLATES, _people_by_area
+from wangge.demo.tickets import CHANNEL_WEIGHTS, DEMO_TICKETS, HOURS, TEMPLATES, details_of, people_by_area
 from wangge.tickets import actions as a
 from wangge.tickets.models import Category, Status, Ticket, Urgency, Verdict
 
@@ -70,14 +70,7 @@ def do_pulse(*, now: dt.datetime | None = None, rng: random.Random | None = None
 def _arrive(rng: random.Random, at: dt.datetime, grid: Area, categories: dict[str, Category]) -> Ticket:
     template = rng.choice(TEMPLATES)
     channel = rng.choices([c for c, _ in CHANNEL_WEIGHTS], weights=[w for _, w in CHANNEL_WEIGHTS])[0]
-    text = rng.choice(template.details).format(
-        room=rng.choice(ROOMS),
-        temp=rng.randint(12, 17),
-        building=f"{rng.randint(1, 30)}号楼",
-        days=rng.randint(2, 6),
-        hour=rng.choice([21, 22, 23]),
-        food=rng.choice(FOODS),
-    )
+    text = details_of(template, rng)
     new = a.NewTicket(
         title=rng.choice(template.titles),
         description=text,
@@ -104,8 +97,8 @@ def _work(rng: random.Random, now: dt.datetime, report: PulseReport) -> None:
     """The staff at work on today's requests: some accepted, claimed, resolved and called back, never
     all of them (the rest run late, and the deadline worker escalates them)."""
     since = now - dt.timedelta(days=1)
-    staff = _people_by_area([Role.COMMUNITY_STAFF])
-    workers = _people_by_area([Role.GRID_WORKER, Role.GRID_HEAD])
+    staff = people_by_area([Role.COMMUNITY_STAFF])
+    workers = people_by_area([Role.GRID_WORKER, Role.GRID_HEAD])
     today = Ticket.objects.filter(submitted_at__gte=since).only("pk", "area_code", "status", "submitted_at")
     steps = (
         (Status.NEW, 10, "accepted", staff, lambda t, u: a.do_accept(t.pk, actor=u, kind="small")),

@@ -311,6 +311,19 @@ def _final_status(age_days: float, rng: random.Random) -> str:
 
 
 @transaction.atomic
+def details_of(template: Template, rng: random.Random) -> str:
+    """One of the template's descriptions with its blanks filled (a building, a room, a temperature …)."""
+    building = rng.randint(1, 30)
+    return rng.choice(template.details).format(
+        room=rng.choice(ROOMS),
+        temp=rng.randint(12, 17),
+        building=f"{building}号楼",
+        days=rng.randint(2, 6),
+        hour=rng.choice([21, 22, 23]),
+        food=rng.choice(FOODS),
+    )
+
+
 def build_demo_tickets(
     *, count: int = 50_000, seed: int = 0, days: int = 365, progress: Callable[[int], None] = lambda n: None
 ) -> TicketReport:
@@ -322,8 +335,8 @@ def build_demo_tickets(
     weights = _grid_weights(grids)
     units = {u.code.split("-", 1)[1]: u for u in Unit.objects.all()}
     property_by_community = _property_companies()
-    workers = _people_by_area([Role.GRID_WORKER, Role.GRID_HEAD])
-    staff = _people_by_area([Role.COMMUNITY_STAFF])
+    workers = people_by_area([Role.GRID_WORKER, Role.GRID_HEAD])
+    staff = people_by_area([Role.COMMUNITY_STAFF])
     unit_staff: dict[int, list[User]] = {}
     for m in Membership.objects.filter(role=Role.UNIT_STAFF, active=True).select_related("user"):
         unit_staff.setdefault(m.unit_id, []).append(m.user)  # type: ignore[arg-type]
@@ -357,15 +370,7 @@ def build_demo_tickets(
             grid = rng.choices(grids, weights=weights)[0]
         channel = rng.choices([c for c, _ in CHANNEL_WEIGHTS], weights=[w for _, w in CHANNEL_WEIGHTS])[0]
         urgency = rng.choices([Urgency.NORMAL, Urgency.URGENT, Urgency.CRITICAL], weights=[85, 12, 3])[0]
-        building = rng.randint(1, 30)
-        text = rng.choice(template.details).format(
-            room=rng.choice(ROOMS),
-            temp=rng.randint(12, 17),
-            building=f"{building}号楼",
-            days=rng.randint(2, 6),
-            hour=rng.choice([21, 22, 23]),
-            food=rng.choice(FOODS),
-        )
+        text = details_of(template, rng)
         limits = sla.DEFAULT_LIMITS[urgency]
         claim_deadline = sla.deadline_after(submitted, limits.claim_minutes, urgency)
         resolve_deadline = sla.deadline_after(submitted, limits.resolve_minutes(template.kind), urgency)
@@ -466,7 +471,7 @@ def _property_companies() -> dict[str, Unit]:
     return by_community
 
 
-def _people_by_area(roles: list[str]) -> dict[str, list[User]]:
+def people_by_area(roles: list[str]) -> dict[str, list[User]]:
     people: dict[str, list[User]] = {}
     for m in Membership.objects.filter(role__in=roles, active=True, area__isnull=False).select_related(
         "user", "area"

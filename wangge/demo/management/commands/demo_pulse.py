@@ -1,16 +1,14 @@
 """`manage.py demo_pulse`: the demo's day in progress (demo/pulse.py), one pulse a minute (or `--once`).
 Only on a demo database (WANGGE_DEMO=True): it makes up requests."""
 
-import signal
-import time
-from types import FrameType
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
 
 from wangge.demo.pulse import do_pulse
+from wangge.lib.loop import run_until_stopped
 
 
 class Command(BaseCommand):
@@ -23,16 +21,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, once: bool, interval: float, **options: Any) -> None:
         if not settings.DEMO:
             raise CommandError("demo_pulse 只用于演示数据库（WANGGE_DEMO=True）：它会编造诉求")
-        stopping = False
 
-        def stop(signum: int, frame: FrameType | None) -> None:
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
-        while not stopping:
-            close_old_connections()
+        def step(stopping: Callable[[], bool]) -> None:
             report = do_pulse()
             if report.arrived or report.accepted or report.resolved:
                 self.stdout.write(
@@ -40,9 +30,5 @@ class Command(BaseCommand):
                     f"{report.resolved} resolved, {report.called_back} called back"
                 )
                 self.stdout.flush()
-            if once:
-                break
-            slept = 0.0
-            while not stopping and slept < interval:
-                time.sleep(0.2)
-                slept += 0.2
+
+        run_until_stopped(step, interval=interval, once=once)

@@ -2,14 +2,12 @@
 routers when ROUTER_RETRAIN_HOURS have passed since the last training; renew the day's 未诉先办 readings
 of districts, streets and communities older than HOTSPOT_REFRESH_HOURS."""
 
-import signal
-import time
-from types import FrameType
+from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
 
+from wangge.lib.loop import run_until_stopped
 from wangge.routing.actions import retrain_if_due
 from wangge.routing.proactive import renew_readings
 from wangge.tickets.worker import sweep
@@ -24,31 +22,18 @@ class Command(BaseCommand):
         parser.add_argument("--pause-ms", type=int, default=0, help="pause between tickets (milliseconds)")
 
     def handle(self, *args: Any, once: bool, interval: float, pause_ms: int, **options: Any) -> None:
-        stopping = False
-
-        def stop(signum: int, frame: FrameType | None) -> None:
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
-        while not stopping:
-            close_old_connections()
-            report = sweep(pause=pause_ms / 1000, should_stop=lambda: stopping)
+        def step(stopping: Callable[[], bool]) -> None:
+            report = sweep(pause=pause_ms / 1000, should_stop=stopping)
             if report.escalated or report.reminded:
                 self.stdout.write(f"escalated {report.escalated}, reminded {report.reminded}")
                 self.stdout.flush()
-            if not stopping:
+            if not stopping():
                 # Killed mid-training, nothing is written: the next start trains again.
                 for model in retrain_if_due():
                     self.stdout.write(f"router {model.target} #{model.pk}: {model.note}")
                     self.stdout.flush()
-            if not stopping and (renewed := renew_readings()):
+            if not stopping() and (renewed := renew_readings()):
                 self.stdout.write(f"未诉先办: {renewed} areas read")
                 self.stdout.flush()
-            if once:
-                break
-            slept = 0.0
-            while not stopping and slept < interval:
-                time.sleep(0.2)
-                slept += 0.2
+
+        run_until_stopped(step, interval=interval, once=once)
