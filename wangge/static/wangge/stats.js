@@ -33,7 +33,7 @@
     const bars = (id, rows, colour) => draw(id, {
       grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-      xAxis: { type: "value", minInterval: 1 },
+      xAxis: { type: "value", minInterval: 1, axisLabel: { show: false }, splitLine: { show: false } },  // each bar says its count
       yAxis: { type: "category", data: rows.map((r) => r.name).reverse(), axisLabel: { width: 110, overflow: "truncate" } },
       series: [{ name: "提交", type: "bar", data: rows.map((r) => r.n).reverse(), itemStyle: { color: colour }, barMaxWidth: 18, label: { show: true, position: "right" } }],
     });
