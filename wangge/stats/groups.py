@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Sum
 
 from wangge.areas.models import Area, Unit, subtree_q
-from wangge.stats.kpis import Kpis, Selection, breakdown, ranking
+from wangge.stats.kpis import Kpis, Selection, breakdown, next_month, ranking
 from wangge.stats.models import DayRollup, MonthRollup
 from wangge.tickets.models import Category, Channel
 
@@ -78,7 +78,5 @@ def series(selection: Selection, *, first: dt.date, last: dt.date, by_month: boo
     moment = first.replace(day=1) if by_month else first
     while moment <= last:
         keys.append(moment)
-        moment = (
-            (moment + dt.timedelta(days=32)).replace(day=1) if by_month else moment + dt.timedelta(days=1)
-        )
+        moment = next_month(moment) if by_month else moment + dt.timedelta(days=1)
     return [{"at": k, **found[k]} for k in keys]

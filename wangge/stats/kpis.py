@@ -174,7 +174,7 @@ class Selection:
         if self.unit_id is not None or self.category_code or bounds is None:
             return None
         first, end = bounds
-        whole_from = first if first is None or first.day == 1 else _next_month(first)
+        whole_from = first if first is None or first.day == 1 else next_month(first)
         whole_to = end if end is None or end.day == 1 else end.replace(day=1)
         parts: list[QuerySet] = []
         if whole_from is None or whole_to is None or whole_from < whole_to:
@@ -201,7 +201,7 @@ class Selection:
         )
 
 
-def _next_month(day: dt.date) -> dt.date:
+def next_month(day: dt.date) -> dt.date:
     return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
 
 

@@ -38,7 +38,7 @@ from wangge.people.models import CareLevel, Household, Resident
 from wangge.people.schedule import due_by_grid, grid_of_codes
 from wangge.routing.proactive import hotspots_in
 from wangge.stats.groups import groups
-from wangge.stats.kpis import Kpis, Selection, kpis, ranking
+from wangge.stats.kpis import Kpis, Selection, kpis, next_month, ranking
 from wangge.stats.models import Dimension, MonthSliceRollup, SliceRollup
 from wangge.stats.units import summons_by_unit
 from wangge.tickets.models import Category, Channel, Ticket, Urgency
@@ -53,7 +53,12 @@ REGISTRY_SECONDS = 300
 BASELINE_SECONDS = 300
 FEW_CHILDREN = 5
 RECENT_DAYS = 30
-PER_GRID = ("grid_households", "grid_heads", "hotspots")  # kept with the registry, shown on the map
+PER_GRID = (
+    "grid_codes",
+    "grid_households",
+    "grid_heads",
+    "hotspots",
+)  # kept with the registry, shown on the map
 TICKER, ESCALATIONS, POINTS, TOP_CATEGORIES, HOTSPOTS = 10, 8, 300, 8, 8
 DIGITS = re.compile(r"\d{3,}")
 
@@ -86,7 +91,7 @@ def _month_start(day: dt.date, back: int = 0) -> dt.date:
 
 def _same_day(first: dt.date, day: int) -> dt.date:
     """The `day`-th of the month starting at `first`, or its last day when that month is shorter."""
-    last = _month_start(first, -1) - dt.timedelta(days=1)
+    last = next_month(first) - dt.timedelta(days=1)
     return first.replace(day=min(day, last.day))
 
 
@@ -111,10 +116,12 @@ PAIRS = (
 )
 
 
-def headline(area: Area, today: dt.date, now: dt.datetime, overdue: int) -> dict[str, Any]:
+def headline(
+    area: Area, spans: dict[str, tuple[dt.date, dt.date]], now: dt.datetime, overdue: int
+) -> dict[str, Any]:
     """The KPIs of each period. The periods compared with (yesterday, last month and last year up to the
     same day) are history: read once per BASELINE_SECONDS and area, the current ones on every refresh."""
-    spans = periods(today)
+    today = spans["today"][0]
 
     def read(key: str) -> dict[str, Any]:
         first, last = spans[key]
@@ -238,13 +245,13 @@ def top_categories(area: Area, spans: dict[str, tuple[dt.date, dt.date]]) -> lis
 # --- rankings -------------------------------------------------------------------------------------
 
 
-def _rates(k: Kpis) -> dict[str, Any]:
+def _rates(k: Kpis | None) -> dict[str, Any]:
+    """The figures of a ranking row (None: a unit that led nothing, only called)."""
     return {
-        "accepted": k.accepted,
-        "closure_rate": k.closure_rate,
-        "satisfaction_rate": k.satisfaction_rate,
-        "return_rate": k.return_rate,
-        "overdue": k.overdue,
+        "accepted": k.accepted if k else 0,
+        "closure_rate": k.closure_rate if k else None,
+        "satisfaction_rate": k.satisfaction_rate if k else None,
+        "return_rate": k.return_rate if k else None,
     }
 
 
@@ -264,7 +271,7 @@ def rankings(area: Area, month: Selection, now: dt.datetime, open_now: OpenNow) 
     length = len(ranked_areas[0].code) if ranked_areas else 0
     ranked = ranking(month, code_length=length, overdue=open_now.overdue_by_prefix(length)) if length else {}
     children = [
-        {"key": code, "name": names[code], **_rates(k), "summons_rate": k.summons_rate}
+        {"key": code, "name": names[code], **_rates(k), "summons_rate": k.summons_rate, "overdue": k.overdue}
         for code, k in ranked.items()
         if code in names
     ]
@@ -275,17 +282,8 @@ def rankings(area: Area, month: Selection, now: dt.datetime, open_now: OpenNow) 
         g.key: {"key": g.key, "name": g.name, **_rates(g.kpis)}
         for g in groups(area, month, "unit", overdue={})
     }
-    for row in units.values():
-        del row["overdue"]
-    none_led = {
-        "accepted": 0,
-        "closure_rate": None,
-        "satisfaction_rate": None,
-        "return_rate": None,
-        "overdue": 0,
-    }
     for unit in Unit.objects.filter(pk__in=calls).only("pk", "name"):
-        row = units.setdefault(str(unit.pk), {"key": str(unit.pk), "name": unit.name, **none_led})
+        row = units.setdefault(str(unit.pk), {"key": str(unit.pk), "name": unit.name, **_rates(None)})
         row.update({k: calls[unit.pk][k] for k in ("summoned", "missed", "late")})
     for row in units.values():
         for k in ("summoned", "missed", "late"):
@@ -365,7 +363,7 @@ def _grids(area: Area) -> list[str]:
 def grid_figures(area: Area, registry: dict[str, Any], now: dt.datetime, open_now: OpenNow) -> dict[str, Any]:
     """Per grid: open and overdue tickets, households, and open tickets per 1,000 households; the newest
     open tickets with a place as points (urgent ones flagged); the hotspots."""
-    grids = set(_grids(area))
+    grids = set(registry["grid_codes"])
     counted = open_now.by_grid(grids)
     figures: dict[str, dict[str, Any]] = {}
     for code in sorted(grids):
@@ -442,6 +440,7 @@ def registry(area: Area, today: dt.date) -> dict[str, Any]:
         "visits_overdue": sum(g.overdue for g in due),
         "visits_due": sum(g.due for g in due),
         "grids": len(grids),
+        "grid_codes": grids,
         "grid_households": dict(grid_households),
         "grid_heads": grid_heads,
         "hotspots": hotspots,
@@ -504,7 +503,7 @@ def screen_data(area: Area, *, now: dt.datetime | None = None) -> dict[str, Any]
         "generated_at": now,
         "generated_text": f"{timezone.localtime(now, timezone.get_default_timezone()):%H:%M:%S}",
         "refresh_seconds": REFRESH_SECONDS,
-        "headline": headline(area, today, now, open_now.overdue),
+        "headline": headline(area, spans, now, open_now.overdue),
         "trends": trends(area, today),
         "categories": top_categories(area, spans),
         "rankings": rankings(area, month, now, open_now),
