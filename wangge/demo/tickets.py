@@ -735,6 +735,7 @@ def _children(  # type: ignore[no-untyped-def]
                 issued_at=ticket.claimed_at,
                 deadline=deadline,
                 note="联合处置",
+                area_code=ticket.area_code,
             )
             called = []
             for unit in chosen:

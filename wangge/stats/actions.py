@@ -37,9 +37,7 @@ def units_that_served(area: Area) -> list[Unit]:
     assigned = Assignment.objects.filter(subtree_q(area.code, "area_code"), unit__isnull=False).values(
         "unit_id"
     )
-    summoned = SummonsCall.objects.filter(subtree_q(area.code, "summons__ticket__area_code")).values(
-        "unit_id"
-    )
+    summoned = SummonsCall.objects.filter(subtree_q(area.code, "summons__area_code")).values("unit_id")
     return list(Unit.objects.filter(Q(pk__in=assigned) | Q(pk__in=summoned)).order_by("kind", "code"))
 
 

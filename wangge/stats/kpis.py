@@ -262,23 +262,32 @@ def _median_from_histogram(tickets: QuerySet[Ticket], field_name: str, histogram
     n = sum(histogram)
     if not n:
         return None
-    middle = [_nth_value(tickets, field_name, histogram, k) for k in sorted({(n - 1) // 2, n // 2})]
-    if None in middle:  # the rollup and the tickets disagree; trust the tickets
+    first, last = (n - 1) // 2, n // 2  # the middle value, or the two around the middle
+    middle = _nth_values(tickets, field_name, histogram, first, last)
+    if len(middle) < last - first + 1:  # the rollup and the tickets disagree; trust the tickets
         return _median_minutes(tickets, field_name)
-    return round(sum(middle) / len(middle) / 60, 1)  # type: ignore[arg-type]
+    return round(sum(middle) / len(middle) / 60, 1)
 
 
-def _nth_value(tickets: QuerySet[Ticket], field_name: str, histogram: list[int], k: int) -> int | None:
+def _nth_values(
+    tickets: QuerySet[Ticket], field_name: str, histogram: list[int], first: int, last: int
+) -> list[int]:
+    """The values ranked `first` to `last` (0-based, in order): read from the bucket holding `first`,
+    both in one query when `last` is in it too (nearly always), else one query per bucket."""
     below = 0
     for i, count in enumerate(histogram):
-        if k < below + count:
+        if first < below + count:
             in_bucket = tickets.filter(**{f"{field_name}__gte": BUCKET_EDGES[i]})
             if i + 1 < len(BUCKET_EDGES):
                 in_bucket = in_bucket.filter(**{f"{field_name}__lt": BUCKET_EDGES[i + 1]})
             values = in_bucket.order_by(field_name).values_list(field_name, flat=True)
-            return next(iter(values[k - below : k - below + 1]), None)
+            end = min(last, below + count - 1)  # within this bucket
+            found = list(values[first - below : end - below + 1])
+            if end < last and len(found) == end - first + 1:
+                found += _nth_values(tickets, field_name, histogram, end + 1, last)
+            return found
         below += count
-    return None
+    return []
 
 
 def ticket_counts() -> dict[str, Count]:

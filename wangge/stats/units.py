@@ -35,7 +35,7 @@ class UnitRow:
 def summons_by_unit(area_code: str, *, start: dt.datetime | None, now: dt.datetime) -> dict[int, dict]:
     """Per unit called (吹哨) on the area's tickets, calls issued since `start`: summoned, on_time,
     late, and missed (no report and past the deadline: 吹哨未报到)."""
-    calls = SummonsCall.objects.filter(subtree_q(area_code, "summons__ticket__area_code"))
+    calls = SummonsCall.objects.filter(subtree_q(area_code, "summons__area_code"))
     if start is not None:
         calls = calls.filter(summons__issued_at__gte=start)
     rows = calls.values("unit_id").annotate(

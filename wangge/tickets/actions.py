@@ -822,7 +822,12 @@ def do_summon(
     elif deadline <= step.now:
         raise TicketInputError("deadline", "报到时限必须晚于现在")
     summons = Summons.objects.create(
-        ticket=ticket, issued_by=actor, issued_at=step.now, deadline=deadline, note=note
+        ticket=ticket,
+        issued_by=actor,
+        issued_at=step.now,
+        deadline=deadline,
+        note=note,
+        area_code=ticket.area_code,
     )
     calls = SummonsCall.objects.bulk_create(
         [SummonsCall(summons=summons, unit=u) for u in {u.pk: u for u in units}.values()]

@@ -262,6 +262,7 @@
         trends(d.trends);
         categories(d.categories);
         $("rank-level").textContent = d.rankings.level || "下级";
+        $("rank-at").textContent = d.rankings.text + " 排定";
         rankAreas(d.rankings.areas);
         rankUnits(d.rankings.units);
         ticker(d.ticker);

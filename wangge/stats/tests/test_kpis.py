@@ -77,7 +77,9 @@ def hand_built(db):  # type: ignore[no-untyped-def]
     make(grid, "new", claim_deadline=PAST)
     make(grid, "rejected")
     units = list(Unit.objects.order_by("code")[:3])
-    summons = Summons.objects.create(ticket=in_progress, deadline=NOW - 2 * HOUR, issued_at=NOW - 3 * HOUR)
+    summons = Summons.objects.create(
+        ticket=in_progress, area_code=in_progress.area_code, deadline=NOW - 2 * HOUR, issued_at=NOW - 3 * HOUR
+    )
     SummonsCall.objects.create(
         summons=summons, unit=units[0], reported_at=NOW - 150 * dt.timedelta(minutes=1)
     )

@@ -3,14 +3,18 @@ through the actions. Its figures are the API's /stats for the same area and peri
 command roles and leaders of the area; what a wall shows of a ticket is its masked title."""
 
 import datetime as dt
+import time
+from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
+from django.core.cache.backends import locmem
 from django.utils import timezone
 
 from wangge.areas.models import Area, Membership, Role
 from wangge.conftest import DEMO_COMMUNITY, DEMO_GRID, DEMO_STREET, OTHER_STREET
 from wangge.directives.models import Emergency
-from wangge.stats.screen import mask_title, periods
+from wangge.stats.screen import STANDINGS_SECONDS, mask_title, periods
 from wangge.tickets import actions as a
 
 FIGURES = (
@@ -117,13 +121,53 @@ def test_one_refresh_reads_a_fixed_number_of_queries(  # type: ignore[no-untyped
     busy_day, client_for, new_ticket, django_assert_max_num_queries
 ) -> None:
     client = client_for("district")
-    client.get("/api/v1/screen/210104")  # the baselines and the registry are kept from here
-    with django_assert_max_num_queries(40) as few:
+    client.get("/api/v1/screen/210104")
+    cache.clear()  # every part read: the registry, the baselines and the standings too
+    with django_assert_max_num_queries(80) as few:
+        client.get("/api/v1/screen/210104")
+    with django_assert_max_num_queries(40):  # a refresh within the minute
         client.get("/api/v1/screen/210104")
     for i in range(30):
         new_ticket(title=f"第{i}件", area_code=DEMO_GRID)
+    cache.clear()
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/api/v1/screen/210104")
+
+
+def test_the_standings_are_shared_for_a_minute_and_the_rest_is_live(  # type: ignore[no-untyped-def]
+    busy_day, client_for, new_ticket, monkeypatch
+) -> None:
+    """A new ticket shows at once in the headline, the ticker and the day's trend; the month's standings
+    (rankings, top categories, the months' trend) of a minute ago stay, and say when they were drawn up,
+    until the minute is over."""
+    client = client_for("district")
+    before = client.get("/api/v1/screen/210104").json()
+    new_ticket(title="新来的诉求", area_code=DEMO_GRID)
+    now = client.get("/api/v1/screen/210104").json()
+    assert (
+        now["headline"]["figures"]["today"]["submitted"]
+        == before["headline"]["figures"]["today"]["submitted"] + 1
+    )
+    assert now["ticker"]["newest"][0]["title"] == "新来的诉求"
+    h5 = {c["key"]: c for c in now["trends"]["channels"]}["h5"]
+    h5_before = {c["key"]: c for c in before["trends"]["channels"]}["h5"]
+    assert h5["days"][-1] == h5_before["days"][-1] + 1  # the day's trend: live
+    assert h5["months"] == h5_before["months"]  # the months': the standings of a minute ago
+    assert now["rankings"] == before["rankings"] and now["categories"] == before["categories"]
+    assert (
+        now["rankings"]["text"]
+        == f"{timezone.localtime(dt.datetime.fromisoformat(before['generated_at'])):%H:%M}"
+    )
+    clock = time.time() + STANDINGS_SECONDS + 1  # the cache's clock, a minute on
+    monkeypatch.setattr(locmem, "time", SimpleNamespace(time=lambda: clock))
+    fresh = client.get("/api/v1/screen/210104").json()
+    h5_fresh = {c["key"]: c for c in fresh["trends"]["channels"]}["h5"]
+    assert h5_fresh["months"][-1] == h5_before["months"][-1] + 1
+    assert sum(r["accepted"] for r in fresh["rankings"]["areas"]) == sum(
+        r["accepted"] for r in before["rankings"]["areas"]
+    )  # the new ticket is not accepted yet
+    assert sum(c["count"] for c in fresh["categories"]) >= sum(c["count"] for c in before["categories"])
+    assert fresh["rankings"]["at"] != before["rankings"]["at"]
 
 
 def test_titles_lose_their_numbers() -> None:
