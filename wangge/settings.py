@@ -163,6 +163,7 @@ INSTALLED_APPS = [
     "wangge.supplies",
     "wangge.directives",
     "wangge.directory",
+    "wangge.points",
     "wangge.demo",
     "wangge.ops",
     "wangge.api",

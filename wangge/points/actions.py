@@ -1,0 +1,421 @@
+"""Writes of the points ledger: awards by rule and by hand, reversals, redemptions and their hand-over,
+the 爱心银行's hours. Every movement goes through `_move`, the one place that writes entries."""
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from wangge.accounts.models import User
+from wangge.areas.models import Area
+from wangge.lib.errors import InputError, NotAllowed
+from wangge.people.models import Household
+from wangge.points.models import (
+    HOLDERS,
+    Account,
+    AccountKind,
+    Award,
+    Currency,
+    Entry,
+    Item,
+    Redemption,
+    Rule,
+    Store,
+    Transfer,
+    TransferKind,
+    month_start,
+)
+from wangge.points.selectors import may_hand_over, may_manage_points, may_spend
+
+MAX_AWARD = 10_000  # one manual award
+MAX_MINUTES = 24 * 60  # hours banked at once
+EARNING = (TransferKind.RULE, TransferKind.AWARD, TransferKind.BANK_IN)
+SPENDING = (TransferKind.REDEEM, TransferKind.BANK_OUT)
+
+
+# --- accounts -------------------------------------------------------------------------------------
+
+
+def _account(kind: str, currency: str, home: Area, **holder: object) -> Account:
+    """The account of a holder, made on first use (two first uses at once make one: the unique
+    constraints, and the loser reads the winner's)."""
+    lookup = {"kind": kind, "currency": currency, **holder}
+    found = Account.objects.filter(**lookup).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return Account.objects.create(**{"area": home, **lookup}, area_code=home.code)
+    except IntegrityError:
+        return Account.objects.get(**lookup)
+
+
+def person_account(user: User, area: Area, currency: str = Currency.POINTS) -> Account:
+    """A person's account, counted in `area` (their community) when it is first made."""
+    return _account(AccountKind.PERSON, currency, area, user=user)
+
+
+def household_account(household: Household, currency: str = Currency.POINTS) -> Account:
+    return _account(AccountKind.HOUSEHOLD, currency, household.area, household=household)
+
+
+def fund_account(area: Area, currency: str = Currency.POINTS) -> Account:
+    return _account(AccountKind.FUND, currency, area, area=area)
+
+
+def store_account(store: Store) -> Account:
+    return _account(AccountKind.STORE, Currency.POINTS, store.area, store=store)
+
+
+# --- the one writer of entries ---------------------------------------------------------------------
+
+
+def _move(
+    *,
+    kind: str,
+    source: Account,
+    target: Account,
+    amount: int,
+    reason: str,
+    actor: User | None,
+    rule: Rule | None = None,
+    ref: str = "",
+    approved_by: User | None = None,
+    reverses: Transfer | None = None,
+) -> Transfer:
+    """Move `amount` from `source` to `target`: one transfer, two entries summing to zero, both balances
+    changed by conditional UPDATEs. A holder's balance never goes below zero: when it would, nothing is
+    written and the reason is given. Runs inside the caller's transaction."""
+    if amount <= 0:
+        raise InputError("amount", "数额应为正整数")
+    if source.currency != target.currency:
+        raise InputError("account", "记账单位不同的账户之间不能转账")
+    debit = Account.objects.filter(pk=source.pk)
+    if source.kind in HOLDERS:
+        debit = debit.filter(balance__gte=amount)
+    debits: dict[str, Any] = {"balance": F("balance") - amount}
+    credits: dict[str, Any] = {"balance": F("balance") + amount}
+    total, undo = _running_total(kind, reverses)
+    if total == "earned" and not undo and target.kind in HOLDERS:
+        credits["earned"] = F("earned") + amount
+    if total == "earned" and undo and source.kind in HOLDERS:  # earning taken back
+        debits["earned"] = F("earned") - amount
+    if total == "spent" and not undo and source.kind in HOLDERS:
+        debits["spent"] = F("spent") + amount
+    if total == "spent" and undo and target.kind in HOLDERS:  # spending given back
+        credits["spent"] = F("spent") - amount
+    if not debit.update(**debits):
+        have = Account.objects.filter(pk=source.pk).values_list("balance", flat=True).first() or 0
+        unit = "分钟" if source.currency == Currency.HOURS else "分"
+        raise NotAllowed(f"余额不足：需要{amount}{unit}，现有{have}{unit}")
+    Account.objects.filter(pk=target.pk).update(**credits)
+    now = timezone.now()
+    transfer = Transfer.objects.create(
+        kind=kind,
+        currency=source.currency,
+        amount=amount,
+        source=source,
+        target=target,
+        rule=rule,
+        ref=ref,
+        reason=reason[:200],
+        actor=actor,
+        approved_by=approved_by,
+        reverses=reverses,
+        at=now,
+    )
+    Entry.objects.bulk_create(
+        [
+            Entry(transfer=transfer, account=source, amount=-amount, at=now),
+            Entry(transfer=transfer, account=target, amount=amount, at=now),
+        ]
+    )
+    return transfer
+
+
+def _running_total(kind: str, reverses: Transfer | None) -> tuple[str | None, bool]:
+    """Which running total of a holder's account a transfer changes (`earned` or `spent`), and whether
+    it takes it back: a reversal undoes what it reverses, a refund undoes a redemption."""
+    base = reverses.kind if reverses is not None else kind
+    if kind == TransferKind.REFUND:
+        base = TransferKind.REDEEM
+    undo = reverses is not None or kind == TransferKind.REFUND
+    if base in EARNING:
+        return "earned", undo
+    if base in SPENDING:
+        return "spent", undo
+    return None, undo
+
+
+# --- earning ---------------------------------------------------------------------------------------
+
+
+def earned_this_month(rule: Rule, account: Account, *, now: dt.datetime | None = None) -> int:
+    """Points this rule has paid this account since the month began, reversals deducted."""
+    since = month_start(now or timezone.now())
+    paid = Transfer.objects.filter(rule=rule, target=account, at__gte=since).aggregate(n=Sum("amount"))["n"]
+    taken = Transfer.objects.filter(reverses__rule=rule, reverses__target=account, reverses__at__gte=since)
+    return (paid or 0) - (taken.aggregate(n=Sum("amount"))["n"] or 0)
+
+
+@transaction.atomic
+def do_award_by_rule(
+    *, rule: Rule, account: Account, ref: str, actor: User | None, quantity: int = 1, note: str = ""
+) -> Transfer | None:
+    """Pay `rule` for what `ref` names, once: a second call with the same ref returns the first
+    transfer. The monthly cap pays what is left of it, and nothing (None) once it is reached. Called by
+    staff (清洁户), and with no actor by the actions that see a thing done and have checked who did it (a
+    volunteer's check-out …)."""
+    if actor is not None and not may_manage_points(actor, rule.area):
+        raise NotAllowed("您不能在这里发放积分")
+    if not rule.active:
+        raise NotAllowed("该积分规则已停用")
+    if account.kind not in HOLDERS or account.currency != Currency.POINTS:
+        raise InputError("account", "积分只能发给个人或家庭")
+    if not account.area_code.startswith(rule.area.code):
+        raise NotAllowed("该账户不在这条规则的适用区域")
+    if not 1 <= quantity <= 100:
+        raise InputError("quantity", "数量应在1到100之间")
+    if not ref:
+        raise InputError("ref", "缺少积分事由的编号")
+    Account.objects.select_for_update().get(pk=account.pk)  # one award at a time per account: the cap
+    earlier = Transfer.objects.filter(kind=TransferKind.RULE, target=account, ref=ref).first()
+    if earlier is not None:
+        return earlier
+    amount = rule.points * quantity
+    if rule.monthly_cap is not None:
+        amount = min(amount, rule.monthly_cap - earned_this_month(rule, account))
+        if amount <= 0:
+            return None
+    return _move(
+        kind=TransferKind.RULE,
+        source=fund_account(rule.area),
+        target=account,
+        amount=amount,
+        reason=note or rule.name,
+        actor=actor,
+        rule=rule,
+        ref=ref,
+    )
+
+
+@transaction.atomic
+def do_propose_award(*, account: Account, amount: int, reason: str, actor: User) -> Award:
+    """手工奖励, proposed: paid only when another staff member approves it."""
+    area = Area.objects.get(pk=account.area_id)
+    if not may_manage_points(actor, area):
+        raise NotAllowed("您不能在这里发放积分")
+    if account.kind not in HOLDERS or account.currency != Currency.POINTS:
+        raise InputError("account", "积分只能发给个人或家庭")
+    if not 1 <= amount <= MAX_AWARD:
+        raise InputError("amount", f"积分应在1到{MAX_AWARD}之间")
+    reason = reason.strip()
+    if not reason:
+        raise InputError("reason", "请写明奖励事由")
+    return Award.objects.create(account=account, amount=amount, reason=reason[:200], proposed_by=actor)
+
+
+@transaction.atomic
+def do_decide_award(*, award: Award, approve: bool, actor: User) -> Award:
+    """Approve (pay from the area's fund) or reject a proposed award, once; not by its proposer."""
+    area = Area.objects.get(pk=award.account.area_id)
+    if not may_manage_points(actor, area):
+        raise NotAllowed("您不能审批这里的积分")
+    if award.proposed_by_id == actor.pk:
+        raise NotAllowed("奖励须由提出人以外的人审批")
+    state = Award.State.APPROVED if approve else Award.State.REJECTED
+    now = timezone.now()
+    won = Award.objects.filter(pk=award.pk, state=Award.State.PENDING).update(
+        state=state, decided_by=actor, decided_at=now
+    )
+    if not won:
+        raise NotAllowed("该奖励已审批过")
+    if approve:
+        transfer = _move(
+            kind=TransferKind.AWARD,
+            source=fund_account(area),
+            target=award.account,
+            amount=award.amount,
+            reason=award.reason,
+            actor=award.proposed_by,
+            approved_by=actor,
+        )
+        Award.objects.filter(pk=award.pk).update(transfer=transfer)
+    award.refresh_from_db()
+    return award
+
+
+@transaction.atomic
+def do_reverse(*, transfer: Transfer, reason: str, actor: User) -> Transfer:
+    """冲正: the transfer moved back, once, with a reason. Points already spent cannot be taken back (the
+    holder's balance would go below zero): then nothing is written and that is the answer."""
+    holder = transfer.target if transfer.target.kind in HOLDERS else transfer.source
+    area = Area.objects.get(pk=holder.area_id)
+    if not may_manage_points(actor, area):
+        raise NotAllowed("您不能冲正这里的积分")
+    if transfer.kind in (TransferKind.REVERSAL, TransferKind.REDEEM, TransferKind.REFUND):
+        raise NotAllowed("兑换请取消兑换，冲正记录不能再冲正")
+    reason = reason.strip()
+    if not reason:
+        raise InputError("reason", "请写明冲正原因")
+    Account.objects.select_for_update().get(pk=holder.pk)  # one reversal at a time: then "once" is read
+    if Transfer.objects.filter(reverses=transfer).exists():
+        raise NotAllowed("该记录已冲正过")
+    try:
+        with transaction.atomic():
+            return _move(
+                kind=TransferKind.REVERSAL,
+                source=transfer.target,
+                target=transfer.source,
+                amount=transfer.amount,
+                reason=reason,
+                actor=actor,
+                reverses=transfer,
+            )
+    except IntegrityError:
+        raise NotAllowed("该记录已冲正过") from None
+
+
+# --- spending --------------------------------------------------------------------------------------
+
+
+def _new_code() -> str:
+    return f"{secrets.randbelow(10**8):08d}"
+
+
+@transaction.atomic
+def do_redeem(*, item: Item, account: Account, actor: User) -> Redemption:
+    """兑换: the item's price from the account to the store, one off its stock, a pickup code. With too
+    few points or none left in stock, nothing is written and the reason is given."""
+    if not may_spend(actor, account):
+        raise NotAllowed("您不能使用这个账户的积分")
+    store = item.store
+    if not (item.active and store.active):
+        raise NotAllowed("该商品已下架")
+    if not account.area_code.startswith(store.area.code):
+        raise NotAllowed("请在本社区的积分超市兑换")
+    if not Item.objects.filter(pk=item.pk, stock__gte=1).update(stock=F("stock") - 1):
+        raise NotAllowed(f"{item.name}已兑完")
+    paid = _move(
+        kind=TransferKind.REDEEM,
+        source=account,
+        target=store_account(store),
+        amount=item.price,
+        reason=f"兑换{item.name}",
+        actor=actor,
+    )
+    for _ in range(5):  # eight digits: a clash is rare, and retried
+        try:
+            with transaction.atomic():
+                return Redemption.objects.create(
+                    item=item, account=account, price=item.price, code=_new_code(), by=actor, paid=paid
+                )
+        except IntegrityError:
+            continue
+    raise NotAllowed("取货码生成失败，请重试")
+
+
+@transaction.atomic
+def do_hand_over(*, store: Store, code: str, actor: User) -> Redemption:
+    """The keeper types or scans the pickup code and hands the item over: once."""
+    if not may_hand_over(actor, store):
+        raise NotAllowed("您不是这家积分超市的店员")
+    code = code.strip()
+    if not (code.isdigit() and len(code) == 8):
+        raise InputError("code", "取货码是8位数字")
+    found = Redemption.objects.filter(code=code, item__store=store).select_related("item").first()
+    if found is None:
+        raise InputError("code", "没有这个取货码")
+    # By its id alone: an UPDATE through a join (the store) is a subquery, which PostgreSQL does not read
+    # again after waiting for a racing hand-over, and both would hand the item over.
+    handed = Redemption.objects.filter(pk=found.pk, state=Redemption.State.WAITING).update(
+        state=Redemption.State.HANDED, handed_at=timezone.now(), handed_by=actor
+    )
+    found.refresh_from_db()
+    if not handed:
+        raise NotAllowed(f"该取货码{found.get_state_display()}")
+    return found
+
+
+@transaction.atomic
+def do_cancel_redemption(*, redemption: Redemption, actor: User) -> Redemption:
+    """A redemption not yet picked up is cancelled (by its holder or the store): points back, the item
+    back on the shelf."""
+    store = redemption.item.store
+    if not (may_spend(actor, redemption.account) or may_hand_over(actor, store)):
+        raise NotAllowed("您不能取消这次兑换")
+    won = Redemption.objects.filter(pk=redemption.pk, state=Redemption.State.WAITING).update(
+        state=Redemption.State.CANCELLED
+    )
+    if not won:
+        raise NotAllowed("该兑换已领取或已取消")
+    Item.objects.filter(pk=redemption.item_id).update(stock=F("stock") + 1)
+    _move(
+        kind=TransferKind.REFUND,
+        source=store_account(store),
+        target=redemption.account,
+        amount=redemption.price,
+        reason=f"取消兑换{redemption.item.name}",
+        actor=actor,
+    )
+    redemption.refresh_from_db()
+    return redemption
+
+
+# --- 爱心银行: hours ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_bank_hours(*, account: Account, minutes: int, ref: str, reason: str, actor: User | None) -> Transfer:
+    """存入: a volunteer's service time banked, once per `ref` (a check-out, a service record). Staff
+    of the area bank by hand; the actions that record a service pass no actor."""
+    area = Area.objects.get(pk=account.area_id)
+    if actor is not None and not may_manage_points(actor, area):
+        raise NotAllowed("您不能在这里记录服务时长")
+    if account.kind != AccountKind.PERSON or account.currency != Currency.HOURS:
+        raise InputError("account", "服务时长只能存入个人的时长账户")
+    if not 1 <= minutes <= MAX_MINUTES:
+        raise InputError("minutes", "时长应在1分钟到24小时之间")
+    if not ref:
+        raise InputError("ref", "缺少服务记录的编号")
+    earlier = Transfer.objects.filter(kind=TransferKind.BANK_IN, target=account, ref=ref).first()
+    if earlier is not None:
+        return earlier
+    try:
+        with transaction.atomic():
+            return _move(
+                kind=TransferKind.BANK_IN,
+                source=fund_account(area, Currency.HOURS),
+                target=account,
+                amount=minutes,
+                reason=reason.strip() or "志愿服务",
+                actor=actor,
+                ref=ref,
+            )
+    except IntegrityError:  # the same service banked at the same moment: the first stands
+        return Transfer.objects.get(kind=TransferKind.BANK_IN, target=account, ref=ref)
+
+
+@transaction.atomic
+def do_spend_hours(*, account: Account, minutes: int, reason: str, actor: User) -> Transfer:
+    """支取: banked time spent on a service for the holder or their family (清河门's 爱心银行)."""
+    if not may_spend(actor, account) and not may_manage_points(actor, Area.objects.get(pk=account.area_id)):
+        raise NotAllowed("您不能使用这个账户的时长")
+    if account.kind != AccountKind.PERSON or account.currency != Currency.HOURS:
+        raise InputError("account", "只能支取个人的时长账户")
+    if not 1 <= minutes <= MAX_MINUTES:
+        raise InputError("minutes", "时长应在1分钟到24小时之间")
+    reason = reason.strip()
+    if not reason:
+        raise InputError("reason", "请写明兑换的服务")
+    return _move(
+        kind=TransferKind.BANK_OUT,
+        source=account,
+        target=fund_account(Area.objects.get(pk=account.area_id), Currency.HOURS),
+        amount=minutes,
+        reason=reason,
+        actor=actor,
+    )
