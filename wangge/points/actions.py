@@ -150,6 +150,31 @@ def _running_total(kind: str, reverses: Transfer | None) -> tuple[str | None, bo
     return None, undo
 
 
+@transaction.atomic
+def do_set_rule(
+    *, area: Area, key: str, name: str, points: int, monthly_cap: int | None, actor: User
+) -> Rule:
+    """积分规则: a new rule for a matter replaces the area's active one (which stays, inactive, with the
+    transfers it paid)."""
+    if not may_manage_points(actor, area):
+        raise NotAllowed("您不能设置这里的积分规则")
+    name = name.strip()
+    if not name:
+        raise InputError("name", "请填写规则名称")
+    if not 1 <= points <= 10_000:
+        raise InputError("points", "每次积分应在1到10000之间")
+    if monthly_cap is not None and monthly_cap < points:
+        raise InputError("monthly_cap", "每月上限不能少于每次积分")
+    Rule.objects.filter(area=area, key=key, active=True).update(active=False)
+    try:
+        with transaction.atomic():
+            return Rule.objects.create(
+                area=area, key=key, name=name[:50], points=points, monthly_cap=monthly_cap
+            )
+    except IntegrityError:  # another new rule for the same matter at the same moment
+        raise NotAllowed("该事项的规则刚被他人修改，请刷新后重试") from None
+
+
 # --- earning ---------------------------------------------------------------------------------------
 
 

@@ -10,10 +10,13 @@
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
 
 from wangge.accounts.models import User
 from wangge.areas.models import Area, Role
-from wangge.areas.scoping import holds_over
+from wangge.areas.scoping import codes_with, holds_over, prefix_q, scope_of, subtree_or_above_q
+from wangge.areas.selectors import COMMUNITY_CODE_LENGTH
+from wangge.people.models import Household
 from wangge.points.models import HOLDERS, Account, AccountKind, Entry, Redemption, Store
 
 MANAGING_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_STAFF})
@@ -89,3 +92,79 @@ def ranking(area: Area, *, limit: int = 20) -> QuerySet[Account]:
         .select_related("user", "household")
         .order_by("-earned", "pk")[:limit]
     )
+
+
+def home_area(user: User) -> Area | None:
+    """Where a person's points are counted: the community of the household they live in, else that of
+    their first membership in an area (a volunteer's, a party member's)."""
+    scope = scope_of(user)
+    codes = []
+    if scope.own_household_id is not None:
+        household = Household.objects.select_related("area").get(pk=scope.own_household_id)
+        codes.append(household.area.code)
+    codes += [m.area.code for m in scope.memberships if m.area is not None]
+    for code in codes:
+        found = Area.objects.filter(code=code[:COMMUNITY_CODE_LENGTH]).first()
+        if found is not None:
+            return found
+    return None
+
+
+def accounts_for(user: User) -> QuerySet[Account]:
+    """The accounts a user may look into: their own and their household's, and for staff every account
+    of their area (holders, the fund, the stores)."""
+    scope = scope_of(user)
+    if scope.everything:
+        return Account.objects.all()
+    seen = Q(pk__in=own_accounts(user).values("pk"))
+    managed = codes_with(user, MANAGING_ROLES)
+    if managed:
+        seen |= prefix_q("area_code", managed)
+    return Account.objects.filter(seen)
+
+
+def get_account_for(user: User, account_id: int) -> Account:
+    found = accounts_for(user).filter(pk=account_id).select_related("household", "user").first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def stores_for(user: User) -> QuerySet[Store]:
+    """The stores of the communities a user lives or works in, and of their subtree for staff."""
+    scope = scope_of(user)
+    if scope.everything:
+        return Store.objects.all()
+    home = home_area(user)
+    codes = [m.area.code for m in scope.memberships if m.area is not None]
+    if home is not None:
+        codes.append(home.code)
+    if not codes:
+        return Store.objects.none()
+    return Store.objects.filter(subtree_or_above_q("area__code", codes))
+
+
+def get_store_for(user: User, store_id: int) -> Store:
+    found = stores_for(user).filter(pk=store_id).select_related("area").first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def own_accounts(user: User) -> QuerySet[Account]:
+    """A person's own accounts and those of the household they live in."""
+    household_id = scope_of(user).own_household_id
+    mine = Q(kind=AccountKind.PERSON, user=user)
+    if household_id is not None:
+        mine |= Q(kind=AccountKind.HOUSEHOLD, household_id=household_id)
+    return Account.objects.filter(mine)
+
+
+def get_redemption_for(user: User, redemption_id: int) -> Redemption:
+    """A redemption of one of my accounts, or of a store I hand items over at."""
+    found = Redemption.objects.filter(pk=redemption_id).select_related("item__store__area", "account").first()
+    if found is None or not (
+        own_accounts(user).filter(pk=found.account_id).exists() or may_hand_over(user, found.item.store)
+    ):
+        raise Http404
+    return found
