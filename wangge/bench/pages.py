@@ -248,7 +248,10 @@ def _standings_screen(client: "Client", runs: int) -> tuple[float, float]:
     from django.core.cache import cache
     from django.utils import timezone
 
-    key = f"wangge:screen:standings:{DISTRICT}:{timezone.localdate().isoformat()}"
+    from wangge.stats.screen import standings_key
+
+    today = timezone.localtime(timezone.now(), timezone.get_default_timezone()).date()
+    key = standings_key(DISTRICT, today)
     times = []
     for _ in range(max(runs, MIN_RUNS)):
         cache.delete(key)

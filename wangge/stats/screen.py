@@ -16,8 +16,9 @@ Every figure comes from the KPI module and the rollups:
 Three parts are kept in the cache per area: the registry (households, residents, visits due), which
 changes slowly and costs a count over every household and resident, for REGISTRY_SECONDS; the KPIs of
 the periods compared with (yesterday, last month, last year), which are history, for BASELINE_SECONDS;
-and the month's standings (rankings, top categories, requests per month), shared by every screen of
-the area for STANDINGS_SECONDS. Everything else (the headline of today, this month and this year, the
+and the month's standings (rankings, top categories, requests per month), shared by the screens of
+the area for STANDINGS_SECONDS. The cache is Django's, per app process unless a deployment configures
+a shared one. Everything else (the headline of today, this month and this year, the
 open tickets, the ticker, the map, the days' trend) is read on every refresh.
 """
 
@@ -516,15 +517,19 @@ def emergency(area: Area) -> dict[str, Any] | None:
 # --- all of it ------------------------------------------------------------------------------------
 
 
+def standings_key(code: str, today: dt.date) -> str:
+    return f"wangge:screen:standings:{code}:{today.isoformat()}"
+
+
 def standings(
     area: Area, spans: dict[str, tuple[dt.date, dt.date]], now: dt.datetime, open_now: OpenNow
 ) -> dict[str, Any]:
     """The month's standings: child areas and units ranked, the top categories, the requests per month.
     They move little from one refresh to the next and cost a third of a refresh (58 of 168 ms on
-    PostgreSQL at a million tickets), so they are read at most once per STANDINGS_SECONDS and area and
-    shared by every screen showing that area; `at` says when."""
+    PostgreSQL at a million tickets), so each app process reads them at most once per STANDINGS_SECONDS
+    and area, for every screen it serves that area to; `at` says when."""
     today = spans["today"][0]
-    key = f"wangge:screen:standings:{area.code}:{today.isoformat()}"
+    key = standings_key(area.code, today)
     found = cache.get(key)
     if found is None:
         month = Selection.days(area=area.code, first=spans["month"][0], last=spans["month"][1])

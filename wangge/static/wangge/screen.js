@@ -262,7 +262,10 @@
         trends(d.trends);
         categories(d.categories);
         $("rank-level").textContent = d.rankings.level || "下级";
-        $("rank-at").textContent = d.rankings.text + " 排定";
+        // The standings are read once a minute (stats/screen.py): say when, or nothing.
+        const drawnUp = d.rankings.text ? " · " + d.rankings.text + " 排定" : "";
+        $("rank-at").textContent = drawnUp;
+        $("categories-at").textContent = drawnUp;
         rankAreas(d.rankings.areas);
         rankUnits(d.rankings.units);
         ticker(d.ticker);

@@ -134,6 +134,7 @@ def test_summons_records_reported_late_and_missing(new_ticket, actor) -> None:  
     summons = a.do_summon(
         ticket.pk, actor=community, units=[wy, zj, gs], deadline=soon, note="屋顶漏水联合处置"
     )
+    assert summons.area_code == ticket.area_code  # its place, for the units' figures of an area
     a.do_report(ticket.pk, actor=actor("unit"), note="已到现场")
     with pytest.raises(a.WorkflowError, match="已报到"):
         a.do_report(ticket.pk, actor=actor("unit"))
