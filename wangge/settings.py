@@ -164,6 +164,7 @@ INSTALLED_APPS = [
     "wangge.directives",
     "wangge.directory",
     "wangge.points",
+    "wangge.lists",
     "wangge.demo",
     "wangge.ops",
     "wangge.api",

@@ -17,3 +17,11 @@ def mask_phone(value: str) -> str:
     if len(value) <= 7:
         return "*" * len(value)
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_name(value: str) -> str:
+    """Keep the family name (the first character): 张**, for a wall everyone reads."""
+    value = value.strip()
+    if not value:
+        return ""
+    return value[0] + "*" * max(1, len(value) - 1)
