@@ -4,6 +4,7 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from wangge.conftest import OTHER_STREET, png_bytes
+from wangge.lists.actions import do_post_wish
 from wangge.lists.models import Wish
 from wangge.people.models import Resident
 
@@ -50,3 +51,17 @@ def test_a_wish_of_another_street_is_404(db, client_for, actor) -> None:  # type
     assert wish.pk not in [w["id"] for w in client_for("volunteer").get("/api/v1/wishes").json()]
     staff = client_for("gridworker")
     assert staff.post("/api/v1/wishes", {"text": "x", "value": 5, "resident": outsider.pk}).status_code == 404
+
+
+def test_the_wall_reads_a_fixed_number_of_queries(
+    db, client_for, actor, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    resident = Resident.objects.select_related("household__area").get(user__username="resident")
+    volunteer = client_for("volunteer")
+    do_post_wish(resident=resident, text="第一个心愿", value=10, actor=actor("resident"))
+    with django_assert_max_num_queries(20) as few:
+        volunteer.get("/api/v1/wishes")
+    for i in range(20):
+        do_post_wish(resident=resident, text=f"心愿{i}", value=10, actor=actor("resident"))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(volunteer.get("/api/v1/wishes").json()) == 21
