@@ -8,10 +8,13 @@ street 002 is outside the scope of every login but `district`.
 import io
 import os
 import shutil
+import threading
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.db import connections
 from django.test import Client
 from PIL import Image
 
@@ -20,6 +23,7 @@ from wangge.accounts.models import User
 from wangge.areas.lookup import forget_index
 from wangge.areas.models import Area, Unit
 from wangge.demo.city import DEMO_USERNAMES, build_demo_city
+from wangge.lib.errors import InputError, NotAllowed
 from wangge.people.models import Household, Resident
 from wangge.routing.store import forget_routers
 from wangge.routing.suggest import active_units
@@ -110,6 +114,32 @@ def grid_resident(db) -> Resident:  # type: ignore[no-untyped-def]
     )
     assert resident is not None
     return resident
+
+
+def race(n: int, work: Callable[[int], str]) -> list[str]:
+    """Run `work(i)` for i in range(n) in n threads released together, each with its own database
+    connection; what each returned, or the reason it was refused."""
+    barrier = threading.Barrier(n)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait()
+            result = work(i)
+        except (NotAllowed, InputError) as exc:
+            result = f"refused: {exc}"
+        finally:
+            connections.close_all()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes
 
 
 def png_bytes(colour: tuple[int, int, int] = (200, 80, 60), size: int = 32) -> bytes:

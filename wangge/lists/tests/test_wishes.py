@@ -1,16 +1,13 @@
 """微心愿 (issue 21): posted by a resident or for them, claimed by exactly one party member or volunteer,
 fulfilled with a photo, confirmed, and the claimant's points; the wall masks who wished."""
 
-import threading
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connections
 from django.http import Http404
 
 from wangge.accounts.models import User
 from wangge.areas.models import Area
-from wangge.conftest import DEMO_COMMUNITY, OTHER_STREET, png_bytes
+from wangge.conftest import DEMO_COMMUNITY, OTHER_STREET, png_bytes, race
 from wangge.lib.errors import InputError, NotAllowed
 from wangge.lists import actions as w
 from wangge.lists.models import Wish, WishState
@@ -90,27 +87,12 @@ def test_one_claimant_when_many_claim_at_once(committed_city) -> None:  # type: 
     resident = User.objects.get(username="resident")
     wish = w.do_post_wish(resident=the_resident(), text="想学用智能手机", value=1, actor=resident)
     claimants = [User.objects.get(username=n) for n in ("party", "volunteer", "party", "volunteer")]
-    barrier = threading.Barrier(len(claimants))
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
-    def claim(user: User) -> None:
-        try:
-            barrier.wait()
-            w.do_claim_wish(Wish.objects.select_related("resident").get(pk=wish.pk), actor=user)
-            result = "claimed"
-        except NotAllowed as exc:
-            result = str(exc)
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes.append(result)
+    def claim(i: int) -> str:
+        w.do_claim_wish(Wish.objects.select_related("resident").get(pk=wish.pk), actor=claimants[i])
+        return "claimed"
 
-    threads = [threading.Thread(target=claim, args=(u,)) for u in claimants]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = race(len(claimants), claim)
     assert outcomes.count("claimed") == 1, outcomes
     assert all(o == "claimed" or "已认领" in o for o in outcomes), outcomes
     assert Wish.objects.get(pk=wish.pk).state == WishState.CLAIMED

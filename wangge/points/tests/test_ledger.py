@@ -2,16 +2,12 @@
 never below zero, rules paid once per thing and up to their monthly cap, awards approved by a second
 person, reversals once, and a pickup code handed over once, also when actions race."""
 
-import threading
-from collections.abc import Callable
-
 import pytest
-from django.db import connections
 from django.db.models import Sum
 
 from wangge.accounts.models import User
 from wangge.areas.models import Area
-from wangge.conftest import DEMO_COMMUNITY, OTHER_STREET
+from wangge.conftest import DEMO_COMMUNITY, OTHER_STREET, race
 from wangge.lib.errors import InputError, NotAllowed
 from wangge.people.models import Household
 from wangge.points import actions as p
@@ -158,31 +154,6 @@ def test_redeem_hand_over_once_and_cancel(clean_rule, shop, actor) -> None:  # t
     assert [e.amount for e in history(account)] == [15, -15, 10, -15, 20]
     assert economy(community()).spent == 15 and economy(community()).outstanding == 15
     balanced()
-
-
-def race(n: int, work: Callable[[int], str]) -> list[str]:
-    """Run `work(i)` in n threads released together; each returns what happened."""
-    barrier = threading.Barrier(n)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            result = work(i)
-        except (NotAllowed, InputError) as exc:
-            result = f"refused: {exc}"
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
 
 
 @pytest.mark.django_db(transaction=True)
