@@ -165,6 +165,7 @@ INSTALLED_APPS = [
     "wangge.directory",
     "wangge.points",
     "wangge.lists",
+    "wangge.volunteering",
     "wangge.demo",
     "wangge.ops",
     "wangge.api",

@@ -1,0 +1,235 @@
+"""Writes of volunteering: register and accept a volunteer, publish an activity, sign up (never over
+capacity: a waiting list), cancel (the first waiting moves up), check in with the organiser's code or by
+the organiser's tick, check out (the time served: points and 爱心银行 minutes)."""
+
+import datetime as dt
+import secrets
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from wangge.accounts.models import User
+from wangge.areas.models import Area, Level, Membership, Role
+from wangge.lib.errors import InputError, NotAllowed
+from wangge.points.actions import do_award_by_rule, do_bank_hours, person_account
+from wangge.points.models import Currency, Rule, RuleKey
+from wangge.volunteering.models import Activity, ActivityState, SignUp, SignUpState, Skill, Volunteer
+from wangge.volunteering.selectors import accepted, may_organise
+
+CHECK_IN_EARLY = dt.timedelta(hours=1)  # a volunteer may check in this long before the start
+MAX_CAPACITY = 1000
+
+
+@transaction.atomic
+def do_register_volunteer(
+    *, user: User, area: Area, skills: list[str], availability: str = "", bio: str = ""
+) -> Volunteer:
+    """志愿者注册, by the person: waits for the community's acceptance."""
+    if area.level != Level.COMMUNITY:
+        raise InputError("area", "请选择所在社区")
+    unknown = [s for s in skills if s not in Skill.values]
+    if unknown or not skills:
+        raise InputError("skills", "请从列表中选择特长")
+    if Volunteer.objects.filter(user=user).exists():
+        raise NotAllowed("您已登记为志愿者")
+    try:
+        with transaction.atomic():
+            return Volunteer.objects.create(
+                user=user,
+                area=area,
+                area_code=area.code,
+                skills=sorted(set(skills)),
+                availability=availability.strip()[:100],
+                bio=bio.strip()[:200],
+            )
+    except IntegrityError:
+        raise NotAllowed("您已登记为志愿者") from None
+
+
+@transaction.atomic
+def do_accept_volunteer(volunteer: Volunteer, *, actor: User) -> Volunteer:
+    """The community accepts a volunteer: the volunteer role there."""
+    if not may_organise(actor, volunteer.area_code):
+        raise NotAllowed("由所在社区审核志愿者")
+    now = timezone.now()
+    if not Volunteer.objects.filter(pk=volunteer.pk, approved_at=None).update(
+        approved_by=actor, approved_at=now
+    ):
+        raise NotAllowed("该志愿者已审核通过")
+    Membership.objects.get_or_create(
+        user=volunteer.user, area=volunteer.area, role=Role.VOLUNTEER, defaults={"active": True}
+    )
+    volunteer.refresh_from_db()
+    return volunteer
+
+
+@transaction.atomic
+def do_publish_activity(
+    *,
+    area: Area,
+    title: str,
+    place: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    capacity: int,
+    actor: User,
+    description: str = "",
+    skill: str = "",
+) -> Activity:
+    if not may_organise(actor, area.code):
+        raise NotAllowed("您不能在这里发布活动")
+    title, place = title.strip(), place.strip()
+    if not title:
+        raise InputError("title", "请填写活动名称")
+    if not place:
+        raise InputError("place", "请填写活动地点")
+    if ends_at <= starts_at:
+        raise InputError("ends_at", "结束时间应晚于开始时间")
+    if ends_at - starts_at > dt.timedelta(hours=12):
+        raise InputError("ends_at", "一次活动不超过12小时")
+    if ends_at <= timezone.now():
+        raise InputError("ends_at", "活动已经结束")
+    if not 1 <= capacity <= MAX_CAPACITY:
+        raise InputError("capacity", f"名额应在1到{MAX_CAPACITY}之间")
+    if skill and skill not in Skill.values:
+        raise InputError("skill", "请从列表中选择特长")
+    return Activity.objects.create(
+        area=area,
+        area_code=area.code,
+        title=title[:100],
+        description=description.strip(),
+        place=place[:100],
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=capacity,
+        skill=skill,
+        organiser=actor,
+        check_in_code=f"{secrets.randbelow(10**6):06d}",
+    )
+
+
+def _locked(activity: Activity) -> Activity:
+    """The activity's row locked: its sign-ups are counted and changed one at a time."""
+    return Activity.objects.select_for_update().get(pk=activity.pk)
+
+
+@transaction.atomic
+def do_sign_up(activity: Activity, *, actor: User) -> SignUp:
+    """报名: a seat while there is one, else the waiting list."""
+    volunteer = accepted(actor)
+    if volunteer is None:
+        raise NotAllowed("请先登记为志愿者并通过社区审核")
+    activity = _locked(activity)
+    if activity.state != ActivityState.PUBLISHED:
+        raise NotAllowed("活动已取消")
+    if activity.starts_at <= timezone.now():
+        raise NotAllowed("活动已开始，不能再报名")
+    if SignUp.objects.filter(activity=activity, user=actor).exclude(state=SignUpState.CANCELLED).exists():
+        raise NotAllowed("您已报名")
+    seated = SignUp.objects.filter(activity=activity, state=SignUpState.SIGNED).count()
+    state = SignUpState.SIGNED if seated < activity.capacity else SignUpState.WAITING
+    try:
+        with transaction.atomic():
+            return SignUp.objects.create(activity=activity, user=actor, state=state)
+    except IntegrityError:
+        raise NotAllowed("您已报名") from None
+
+
+@transaction.atomic
+def do_cancel_sign_up(sign_up: SignUp, *, actor: User) -> SignUp:
+    """取消报名: the seat goes to the first on the waiting list."""
+    if sign_up.user_id != actor.pk:
+        raise NotAllowed("只能取消自己的报名")
+    activity = _locked(sign_up.activity)
+    if sign_up.checked_in_at is not None:
+        raise NotAllowed("已签到，不能取消")
+    was = SignUp.objects.filter(pk=sign_up.pk).values_list("state", flat=True).get()
+    if was == SignUpState.CANCELLED:
+        raise NotAllowed("报名已取消")
+    SignUp.objects.filter(pk=sign_up.pk).update(state=SignUpState.CANCELLED)
+    if was == SignUpState.SIGNED:
+        first = (
+            SignUp.objects.filter(activity=activity, state=SignUpState.WAITING).order_by("at", "id").first()
+        )
+        if first is not None:
+            SignUp.objects.filter(pk=first.pk).update(state=SignUpState.SIGNED)
+    sign_up.refresh_from_db()
+    return sign_up
+
+
+@transaction.atomic
+def do_check_in(sign_up: SignUp, *, actor: User, code: str | None = None) -> SignUp:
+    """签到: the volunteer with the code the organiser shows, or the organiser's tick (no code)."""
+    activity = sign_up.activity
+    if code is None:
+        if not (activity.organiser_id == actor.pk or may_organise(actor, activity.area_code)):
+            raise NotAllowed("由组织者代为签到")
+    else:
+        if sign_up.user_id != actor.pk:
+            raise NotAllowed("只能为自己签到")
+        if code.strip() != activity.check_in_code:
+            raise InputError("code", "签到码不对，请向组织者核对")
+    now = timezone.now()
+    if not activity.starts_at - CHECK_IN_EARLY <= now <= activity.ends_at:
+        raise NotAllowed("不在活动时间内，不能签到")
+    if not SignUp.objects.filter(pk=sign_up.pk, state=SignUpState.SIGNED, checked_in_at=None).update(
+        checked_in_at=now
+    ):
+        sign_up.refresh_from_db()
+        raise NotAllowed("已签到" if sign_up.checked_in_at else "没有报上名的不能签到")
+    sign_up.refresh_from_db()
+    return sign_up
+
+
+@transaction.atomic
+def do_check_out(sign_up: SignUp, *, actor: User) -> SignUp:
+    """签退: the activity's scheduled time is credited to whoever checked in (the organiser publishes
+    it; a volunteer who came is credited the activity, as 志愿汇-style records do): points by the area's
+    志愿服务 rule, an hour a unit, and the minutes in the 爱心银行."""
+    activity = sign_up.activity
+    if not (
+        sign_up.user_id == actor.pk
+        or activity.organiser_id == actor.pk
+        or may_organise(actor, activity.area_code)
+    ):
+        raise NotAllowed("只能为自己签退")
+    minutes = int((activity.ends_at - activity.starts_at).total_seconds() // 60)
+    now = timezone.now()
+    if not SignUp.objects.filter(pk=sign_up.pk, checked_in_at__isnull=False, checked_out_at=None).update(
+        checked_out_at=now, minutes=minutes
+    ):
+        raise NotAllowed("请先签到" if sign_up.checked_in_at is None else "已签退")
+    community = Area.objects.get(code=accepted_area_code(sign_up.user, activity))
+    rule = (
+        Rule.objects.filter(
+            area__code__in=[*activity.area.ancestor_codes, activity.area_code],
+            key=RuleKey.VOLUNTEER_HOUR,
+            active=True,
+        )
+        .order_by("-area__code")
+        .first()
+    )
+    if rule is not None and minutes >= 60:
+        do_award_by_rule(
+            rule=rule,
+            account=person_account(sign_up.user, community),
+            ref=f"sign-up:{sign_up.pk}",
+            actor=None,
+            quantity=min(minutes // 60, 12),
+            note=f"志愿服务：{activity.title[:40]}",
+        )
+    do_bank_hours(
+        account=person_account(sign_up.user, community, Currency.HOURS),
+        minutes=minutes,
+        ref=f"sign-up:{sign_up.pk}",
+        reason=f"志愿服务：{activity.title[:40]}",
+        actor=None,
+    )
+    sign_up.refresh_from_db()
+    return sign_up
+
+
+def accepted_area_code(user: User, activity: Activity) -> str:
+    """The community a volunteer's points are counted in: theirs, or the activity's area."""
+    volunteer = accepted(user)
+    return volunteer.area_code if volunteer is not None else activity.area_code

@@ -1,0 +1,103 @@
+"""志愿服务 (issue 21): a volunteer registers and is accepted, signs up within capacity (a waiting list
+beyond it, never over it when many sign up at once), checks in with the organiser's code, checks out and
+earns points by the area's rule and minutes in the 爱心银行."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from wangge.accounts.models import User
+from wangge.areas.models import Area, Membership, Role
+from wangge.conftest import DEMO_COMMUNITY, race
+from wangge.lib.errors import InputError, NotAllowed
+from wangge.points.models import Account, Rule, RuleKey
+from wangge.volunteering import actions as v
+from wangge.volunteering.models import Activity, SignUp, SignUpState
+from wangge.volunteering.selectors import talent_pool
+
+
+def community() -> Area:
+    return Area.objects.get(code=DEMO_COMMUNITY)
+
+
+def activity(
+    organiser: User, *, capacity: int = 2, starts_in: dt.timedelta = dt.timedelta(minutes=30)
+) -> Activity:
+    start = timezone.now() + starts_in
+    return v.do_publish_activity(
+        area=community(),
+        title="清洁家园志愿服务",
+        place="小区中心广场",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        capacity=capacity,
+        actor=organiser,
+    )
+
+
+def volunteer(username: str, staff: User) -> User:
+    user = User.objects.create(username=username, display_name=username)
+    v.do_accept_volunteer(
+        v.do_register_volunteer(user=user, area=community(), skills=["plumber"]), actor=staff
+    )
+    return user
+
+
+def test_register_accept_and_the_talent_pool(db, actor) -> None:  # type: ignore[no-untyped-def]
+    staff = actor("community")
+    person = User.objects.create(username="laozhang", display_name="老张")
+    with pytest.raises(InputError) as bad:
+        v.do_register_volunteer(user=person, area=community(), skills=["astronaut"])
+    assert bad.value.field == "skills"
+    signed = v.do_register_volunteer(
+        user=person, area=community(), skills=["plumber", "phone"], availability="周末"
+    )
+    with pytest.raises(NotAllowed):  # not yet accepted
+        v.do_sign_up(activity(staff), actor=person)
+    with pytest.raises(NotAllowed):
+        v.do_accept_volunteer(signed, actor=actor("gridworker"))
+    v.do_accept_volunteer(signed, actor=staff)
+    assert Membership.objects.filter(user=person, role=Role.VOLUNTEER, area=community(), active=True).exists()
+    assert [x.user for x in talent_pool(DEMO_COMMUNITY, skill="plumber")] == [person]
+    assert list(talent_pool(DEMO_COMMUNITY, skill="lawyer")) == []
+
+
+def test_capacity_waiting_list_check_in_and_out(db, actor) -> None:  # type: ignore[no-untyped-def]
+    staff = actor("community")
+    Rule.objects.create(area=community(), key=RuleKey.VOLUNTEER_HOUR, name="志愿服务每小时", points=5)
+    event = activity(staff, capacity=1)
+    first, second = volunteer("v1", staff), volunteer("v2", staff)
+    one = v.do_sign_up(event, actor=first)
+    two = v.do_sign_up(event, actor=second)
+    assert (one.state, two.state) == (SignUpState.SIGNED, SignUpState.WAITING)
+    with pytest.raises(NotAllowed, match="已报名"):
+        v.do_sign_up(event, actor=first)
+    v.do_cancel_sign_up(one, actor=first)
+    two.refresh_from_db()
+    assert two.state == SignUpState.SIGNED  # moved up from the waiting list
+    with pytest.raises(InputError) as wrong:
+        v.do_check_in(two, actor=second, code="000000" if event.check_in_code != "000000" else "111111")
+    assert wrong.value.field == "code"
+    with pytest.raises(NotAllowed, match="请先签到"):
+        v.do_check_out(two, actor=second)
+    v.do_check_in(two, actor=second, code=event.check_in_code)
+    done = v.do_check_out(two, actor=second)
+    assert done.minutes == 120
+    with pytest.raises(NotAllowed, match="已签退"):
+        v.do_check_out(two, actor=second)
+    points = Account.objects.get(user=second, currency="points")
+    hours = Account.objects.get(user=second, currency="hours")
+    assert (points.balance, hours.balance) == (10, 120)  # two hours at 5 points; 120 minutes banked
+
+
+@pytest.mark.django_db(transaction=True)
+def test_never_over_capacity_when_many_sign_up_at_once(committed_city) -> None:  # type: ignore[no-untyped-def]
+    staff = User.objects.get(username="community")
+    event = activity(staff, capacity=3)
+    people = [volunteer(f"v{i}", staff) for i in range(8)]
+    outcomes = race(
+        len(people), lambda i: v.do_sign_up(Activity.objects.get(pk=event.pk), actor=people[i]).state
+    )
+    assert sorted(outcomes) == ["signed"] * 3 + ["waiting"] * 5, outcomes
+    assert SignUp.objects.filter(activity=event, state=SignUpState.SIGNED).count() == 3
