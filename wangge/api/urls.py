@@ -13,6 +13,7 @@ from wangge.api.supplies import router as supplies_router
 from wangge.api.tickets import router as tickets_router
 from wangge.api.views import router
 from wangge.api.visits import router as visits_router
+from wangge.api.volunteering import router as volunteering_router
 from wangge.api.wishes import router as wishes_router
 from wangge.directives.admission import AdmissionFlagged
 from wangge.people.registry import RegistryError
@@ -43,6 +44,7 @@ api.add_router("", directory_router)
 api.add_router("", screen_router)
 api.add_router("", points_router)
 api.add_router("", wishes_router)
+api.add_router("", volunteering_router)
 
 
 @api.exception_handler(TicketInputError)
