@@ -10,15 +10,15 @@
 
 import datetime as dt
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
 from wangge.accounts.models import User
-from wangge.areas.models import Role
+from wangge.areas.models import Role, Unit
 from wangge.areas.scoping import holds_over, scope_of, subtree_or_above_q
 from wangge.areas.selectors import COMMUNITY_CODE_LENGTH
-from wangge.lists.models import Wish, WishState
+from wangge.lists.models import Need, Offer, Project, Wish, WishState
 from wangge.people.models import Household, Resident
 
 HELPING_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_HEAD, Role.COMMUNITY_STAFF})
@@ -82,3 +82,36 @@ def wall(user: User, *, state: str | None = None) -> QuerySet[Wish]:
 
 def waited_days(wish: Wish, now: dt.datetime | None = None) -> int:
     return ((now or timezone.now()) - wish.posted_at).days
+
+
+# --- the three lists ---------------------------------------------------------------------------------
+
+LIST_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_STAFF})
+
+
+def may_run_lists(user: User, code: str) -> bool:
+    """Staff of the area (or above) post, close and turn needs into projects."""
+    return holds_over(user, code, LIST_ROLES)
+
+
+def unit_of(user: User) -> Unit | None:
+    """The unit a unit's staff member acts for (双向认领: a unit claims a need)."""
+    for m in scope_of(user).memberships:
+        if m.role == Role.UNIT_STAFF and m.unit is not None:
+            return m.unit
+    return None
+
+
+def counts(code: str) -> dict[str, dict[str, int]]:
+    """Per list, how many in each state under an area (the figures the seeds quote)."""
+    found: dict[str, dict[str, int]] = {}
+    for name, model in (("needs", Need), ("offers", Offer), ("projects", Project)):
+        rows = (
+            model.objects.filter(area_code__startswith=code)
+            .values("state")
+            .order_by()
+            .annotate(n=Count("pk"))
+        )
+        found[name] = {r["state"]: r["n"] for r in rows}
+        found[name]["total"] = sum(found[name].values())
+    return found
