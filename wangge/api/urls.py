@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 from wangge.api.auth import AUTH
 from wangge.api.directives import router as directives_router
 from wangge.api.directory import router as directory_router
+from wangge.api.lists import router as lists_router
 from wangge.api.points import router as points_router
 from wangge.api.screen import router as screen_router
 from wangge.api.statuses import document_errors
@@ -45,6 +46,7 @@ api.add_router("", screen_router)
 api.add_router("", points_router)
 api.add_router("", wishes_router)
 api.add_router("", volunteering_router)
+api.add_router("", lists_router)
 
 
 @api.exception_handler(TicketInputError)
