@@ -34,6 +34,7 @@ def main() -> None:
     intake = int(os.getenv("BENCH_INTAKE", "3000"))
     points = int(os.getenv("BENCH_POINTS", "100000"))
     residents = int(os.getenv("BENCH_RESIDENTS", "1000000"))
+    point_entries = int(os.getenv("BENCH_POINT_ENTRIES", "1000000"))
     workdir = tempfile.mkdtemp(prefix="wangge-bench-")
     os.environ.setdefault("WANGGE_DATABASE_URL", f"sqlite:///{Path(workdir) / 'bench.sqlite3'}")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wangge.settings")
@@ -48,6 +49,7 @@ def main() -> None:
 
     from wangge.bench.demo import bench_demo_city
     from wangge.bench.lookup import bench_lookup
+    from wangge.bench.points import bench_points
     from wangge.bench.visits import bench_visits
     from wangge.demo.city import build_demo_city
 
@@ -67,6 +69,7 @@ def main() -> None:
         build_demo_city(households=households, seed=0)
         pages = _tickets(rows, intake=0, kpi_tickets=kpi_tickets)
         bench_visits(rows, target=residents, demo=False)
+        bench_points(rows, entries=point_entries)
         _print(rows)
         if pages:
             print_pages(pages)
@@ -76,6 +79,7 @@ def main() -> None:
     bench_lookup(rows, points=points)
     pages = _tickets(rows, intake=intake, kpi_tickets=kpi_tickets)
     bench_visits(rows, target=residents)
+    bench_points(rows, entries=point_entries)
     _print(rows)
     if pages:
         print_pages(pages)
