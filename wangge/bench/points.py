@@ -8,12 +8,13 @@ import statistics
 import time
 
 AIM_MS = 50
-BATCH = 5_000
 
 
 def grow_ledger(entries: int) -> int:
-    """Awards written as the ledger writes them (a transfer and its two entries), in bulk, with the
-    balances and running totals set from the entries afterwards."""
+    """Awards as the ledger writes them (a transfer and its two entries), made in the database by two
+    INSERT … SELECT over a counter (a recursive CTE, on both databases): every household of the demo
+    district and the volunteer (one award in 50) paid from their community's fund. The balances and
+    running totals are then set from the entries."""
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
     from django.utils import timezone
@@ -21,55 +22,53 @@ def grow_ledger(entries: int) -> int:
     from wangge.areas.models import Area, Level
     from wangge.people.models import Household
     from wangge.points.actions import fund_account, household_account, person_account
-    from wangge.points.models import Account, Entry, Transfer, TransferKind
+    from wangge.points.models import Account, Entry, TransferKind
 
     volunteer = get_user_model().objects.get(username="volunteer")
-    communities = {a.code: a for a in Area.objects.filter(level=Level.COMMUNITY)}
+    communities = {a.code: a for a in Area.objects.filter(level=Level.COMMUNITY).order_by("code")}
     funds = {code: fund_account(area) for code, area in communities.items()}
+    first_fund = next(iter(funds.values()))
     holders = [household_account(h) for h in Household.objects.select_related("area").order_by("pk")]
     mine = person_account(volunteer, next(iter(communities.values())))
-    holders.append(mine)
-    now = timezone.now()
-    made = Entry.objects.count()
-    i = 0
-    while made < entries:
-        with transaction.atomic():
-            transfers = []
-            for _ in range(BATCH // 2):
-                holder = mine if i % 50 == 0 else holders[i % len(holders)]
-                fund = funds.get(holder.area_code[:12]) or next(iter(funds.values()))
-                transfers.append(
-                    Transfer(
-                        kind=TransferKind.AWARD,
-                        amount=1 + i % 20,
-                        source=fund,
-                        target=holder,
-                        reason="清洁户评比",
-                        at=now,
-                    )
-                )
-                i += 1
-            Transfer.objects.bulk_create(transfers)
-            Entry.objects.bulk_create(
-                [
-                    e
-                    for t in transfers
-                    for e in (
-                        Entry(transfer=t, account=t.source, amount=-t.amount, at=now),
-                        Entry(transfer=t, account=t.target, amount=t.amount, at=now),
-                    )
-                ]
+    # (row, holder, its fund): the volunteer takes every 50th row
+    pairs = [(h.pk, (funds.get(h.area_code[:12]) or first_fund).pk) for h in holders]
+    table = [
+        (mine.pk, (funds.get(mine.area_code[:12]) or first_fund).pk) if i % 50 == 0 else pairs[i % len(pairs)]
+        for i in range(len(pairs) * 50)
+    ]
+    transfers = (entries - Entry.objects.count()) // 2
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE bench_holders (rn INTEGER PRIMARY KEY, target INTEGER, source INTEGER)"
+        )
+        cursor.executemany(
+            "INSERT INTO bench_holders VALUES (%s, %s, %s)", [(i, t, f) for i, (t, f) in enumerate(table)]
+        )
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM points_transfer")
+        last = cursor.fetchone()[0]
+        cursor.execute(
+            "INSERT INTO points_transfer (kind, currency, amount, source_id, target_id, ref, reason, at) "
+            "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < %s) "
+            "SELECT %s, 'points', 1 + n.i %% 20, h.source, h.target, '', '清洁户评比', %s "
+            "FROM n JOIN bench_holders h ON h.rn = n.i %% %s",
+            [transfers - 1, TransferKind.AWARD, timezone.now(), len(table)],
+        )
+        for column, sign in (("source_id", "-"), ("target_id", "")):
+            cursor.execute(
+                f"INSERT INTO points_entry (transfer_id, account_id, amount, at) "
+                f"SELECT id, {column}, {sign}amount, at FROM points_transfer WHERE id > %s ORDER BY id",
+                [last],
             )
-            made += len(transfers) * 2
-    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_holders")
         cursor.execute(
             "UPDATE points_account SET balance = COALESCE((SELECT SUM(amount) FROM points_entry e "
             "WHERE e.account_id = points_account.id), 0)"
         )
         cursor.execute("UPDATE points_account SET earned = balance WHERE kind IN ('person', 'household')")
+    with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
-    assert Account.objects.filter(kind__in=["person", "household"], balance__lt=0).count() == 0
-    return made
+    assert not Account.objects.filter(kind__in=["person", "household"], balance__lt=0).exists()
+    return Entry.objects.count()
 
 
 def _p(times: list[float]) -> tuple[float, float]:
