@@ -1,3 +1,4 @@
+import random
 import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -5,6 +6,7 @@ from tqdm import tqdm
 
 from wangge.areas.models import Area
 from wangge.demo.city import DEMO_PASSWORD, build_demo_city, demo_logins
+from wangge.demo.participation import build_demo_participation
 from wangge.demo.tickets import DEMO_TICKETS, build_demo_tickets
 from wangge.routing.actions import do_train_routers
 from wangge.tickets.models import Status
@@ -73,6 +75,13 @@ class Command(BaseCommand):
                     f"  {model.get_target_display()}：{model.examples}条样本，{model.labels}类，"
                     f"{model.train_seconds:.1f}秒；{model.note}"
                 )
+        started = time.perf_counter()
+        joined = build_demo_participation(random.Random(seed))
+        self.stdout.write(
+            f"居民参与：{joined.stores}个积分超市、{joined.volunteers}名志愿者、{joined.activities}场志愿活动、"
+            f"{joined.wishes}个微心愿、需求{joined.needs}条、资源{joined.offers}条、兑换{joined.redemptions}次，"
+            f"用时{time.perf_counter() - started:.1f}秒。"
+        )
         self._print_logins(demo_logins())
 
     def _print_logins(self, logins: list[tuple[str, str, str]]) -> None:
