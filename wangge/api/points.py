@@ -197,6 +197,45 @@ def points_economy(request: HttpRequest, area: str = Query(..., max_length=40)) 
     )
 
 
+class StoreIn(Schema):
+    area: str = Field(..., min_length=1, max_length=40)
+    name: str = Field(..., min_length=1, max_length=50)
+    place: str = Field("", max_length=100)
+    hours: str = Field("", max_length=100)
+    keepers: list[str] = Field(default_factory=list, max_length=20, description="店员的用户名")
+
+
+@router.post("/points/stores", response={201: dict, 409: dict, 422: dict})
+def open_store(request: HttpRequest, payload: StoreIn) -> Status:
+    """积分超市 of an area, with its keepers (users of the area)."""
+    user = _user(request)
+    place = scoping.get_area_for(user, payload.area)
+    keepers = list(User.objects.filter(username__in=payload.keepers))
+    if len(keepers) != len(set(payload.keepers)):
+        raise InputError("keepers", "有店员的用户名不存在")
+    store = actions.do_open_store(
+        area=place, name=payload.name, place=payload.place, hours=payload.hours, keepers=keepers, actor=user
+    )
+    return Status(201, {"id": store.pk, "name": store.name, "area": place.code})
+
+
+class ItemIn(Schema):
+    name: str = Field(..., min_length=1, max_length=50)
+    price: int = Field(..., ge=1, le=100_000)
+    stock: int = Field(..., ge=0, le=100_000, description="上架或补货的数量")
+
+
+@router.post("/points/stores/{store_id}/items", response={201: dict, 409: dict, 422: dict})
+def shelve(request: HttpRequest, store_id: int, payload: ItemIn) -> Status:
+    """上架 an item, or restock one of the same name."""
+    user = _user(request)
+    store = get_store_for(user, store_id)
+    item = actions.do_shelve_item(
+        store=store, name=payload.name, price=payload.price, stock=payload.stock, actor=user
+    )
+    return Status(201, {"id": item.pk, "name": item.name, "price": item.price, "stock": item.stock})
+
+
 class RuleIn(Schema):
     area: str = Field(..., min_length=1, max_length=40)
     key: RuleKey

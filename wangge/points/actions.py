@@ -304,6 +304,46 @@ def do_reverse(*, transfer: Transfer, reason: str, actor: User) -> Transfer:
         raise NotAllowed("该记录已冲正过") from None
 
 
+# --- stores -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_open_store(
+    *, area: Area, name: str, actor: User, place: str = "", hours: str = "", keepers: list[User] | None = None
+) -> Store:
+    """积分超市 of a community ("一村一站一超市"), with the people who hand items over."""
+    if not may_manage_points(actor, area):
+        raise NotAllowed("您不能在这里开设积分超市")
+    name = name.strip()
+    if not name:
+        raise InputError("name", "请填写超市名称")
+    store = Store.objects.create(
+        area=area, name=name[:50], place=place.strip()[:100], hours=hours.strip()[:100]
+    )
+    store.keepers.set(keepers or [])
+    return store
+
+
+@transaction.atomic
+def do_shelve_item(*, store: Store, name: str, price: int, stock: int, actor: User) -> Item:
+    """上架 an item, or restock one of the same name (its price set anew)."""
+    if not may_manage_points(actor, store.area):
+        raise NotAllowed("您不能管理这家积分超市")
+    name = name.strip()
+    if not name:
+        raise InputError("name", "请填写商品名称")
+    if not 1 <= price <= 100_000:
+        raise InputError("price", "所需积分应在1到100000之间")
+    if not 0 <= stock <= 100_000:
+        raise InputError("stock", "数量应在0到100000之间")
+    item = Item.objects.filter(store=store, name=name[:50]).first()
+    if item is None:
+        return Item.objects.create(store=store, name=name[:50], price=price, stock=stock)
+    Item.objects.filter(pk=item.pk).update(price=price, stock=F("stock") + stock, active=True)
+    item.refresh_from_db()
+    return item
+
+
 # --- spending --------------------------------------------------------------------------------------
 
 

@@ -160,3 +160,44 @@ def test_outside_ones_scope_is_404(store, other_store, client_for, actor) -> Non
     )
     redemption_other = client_for("resident").post("/api/v1/points/redemptions/999999/cancel")
     assert redemption_other.status_code == 404
+
+
+def test_staff_open_a_store_and_shelve(db, client_for) -> None:  # type: ignore[no-untyped-def]
+    staff = client_for("community")
+    bad = staff.post(
+        "/api/v1/points/stores",
+        {"area": DEMO_COMMUNITY, "name": "超市", "keepers": ["nobody"]},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422 and "keepers" in str(bad.json())
+    store = staff.post(
+        "/api/v1/points/stores",
+        {"area": DEMO_COMMUNITY, "name": "幸福积分超市", "keepers": ["gridworker"]},
+        content_type="application/json",
+    ).json()
+    first = staff.post(
+        f"/api/v1/points/stores/{store['id']}/items",
+        {"name": "大米", "price": 50, "stock": 10},
+        content_type="application/json",
+    )
+    again = staff.post(
+        f"/api/v1/points/stores/{store['id']}/items",
+        {"name": "大米", "price": 45, "stock": 5},
+        content_type="application/json",
+    )
+    assert first.json()["id"] == again.json()["id"] and again.json() == {
+        **first.json(),
+        "price": 45,
+        "stock": 15,
+    }
+    assert (
+        client_for("volunteer")
+        .post(
+            f"/api/v1/points/stores/{store['id']}/items",
+            {"name": "油", "price": 5, "stock": 1},
+            content_type="application/json",
+        )
+        .status_code
+        == 409
+    )
+    assert client_for("gridworker").get("/api/v1/points/stores").json()[0]["items"][0]["name"] == "大米"
