@@ -8,6 +8,7 @@ from wangge.web import (
     field_views,
     h5_views,
     ledger_views,
+    lists_views,
     screen_views,
     stats_views,
     supplies_views,
@@ -90,6 +91,7 @@ urlpatterns = [
     path("screen/<str:code>/", screen_views.screen_page, name="screen"),
     path("stats/<str:code>/assess/", stats_views.assess_unit, name="assess_unit"),
     path("stats/<str:code>/export.xlsx", stats_views.stats_export, name="stats_export"),
+    path("lists/<str:code>/export.xlsx", lists_views.lists_export, name="lists_export"),
     path("stats/<str:code>/hotspots/", stats_views.hotspots, name="hotspots"),
     path("stats/<str:code>/hotspots/plan/", stats_views.plan_hotspot, name="plan_hotspot"),
 ]
