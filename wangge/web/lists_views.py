@@ -25,11 +25,11 @@ def lists_export(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404
     figures = counts(area.code)
     states = [s.label for s in ItemState]
-    summary = [["清单", "合计", *states]]
+    summary: list[list[object]] = [["清单", "合计", *states]]
     for name, label in (("needs", "需求清单"), ("offers", "资源清单")):
         summary.append([label, figures[name]["total"], *(figures[name].get(s.value, 0) for s in ItemState)])
     summary.append(["项目清单", figures["projects"]["total"]])
-    needs = [["编号", "区域", "类别", "需求", "惠及人数", "起", "止", "状态", "认领单位"]]
+    needs: list[list[object]] = [["编号", "区域", "类别", "需求", "惠及人数", "起", "止", "状态", "认领单位"]]
     needs += [
         [
             n.pk,
@@ -46,7 +46,9 @@ def lists_export(request: HttpRequest, code: str) -> HttpResponse:
         .select_related("area", "claimed_by_unit")
         .order_by("pk")
     ]
-    offers = [["编号", "区域", "类别", "资源", "类型", "提供单位", "可服务次数", "状态", "认领社区"]]
+    offers: list[list[object]] = [
+        ["编号", "区域", "类别", "资源", "类型", "提供单位", "可服务次数", "状态", "认领社区"]
+    ]
     offers += [
         [
             o.pk,
@@ -63,7 +65,9 @@ def lists_export(request: HttpRequest, code: str) -> HttpResponse:
         .select_related("area", "provider_unit", "claimed_by_area")
         .order_by("pk")
     ]
-    projects = [["编号", "项目", "需求编号", "负责人", "开始", "计划完成", "进度(%)", "状态", "成效"]]
+    projects: list[list[object]] = [
+        ["编号", "项目", "需求编号", "负责人", "开始", "计划完成", "进度(%)", "状态", "成效"]
+    ]
     projects += [
         [
             p.pk,
