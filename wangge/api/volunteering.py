@@ -3,6 +3,7 @@ with a waiting list, check-in with the organiser's code, check-out."""
 
 import datetime as dt
 
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
@@ -12,7 +13,7 @@ from wangge.lib.errors import InputError
 from wangge.lib.masking import mask_name
 from wangge.points.selectors import home_area
 from wangge.volunteering import actions
-from wangge.volunteering.models import Activity, SignUp, SignUpState, Skill, Volunteer
+from wangge.volunteering.models import Activity, Booking, SignUp, SignUpState, Skill, Volunteer
 from wangge.volunteering.selectors import get_activity_for, may_organise, talent_pool, upcoming
 
 router = Router(tags=["volunteering"])
@@ -196,3 +197,104 @@ def check_out(request: HttpRequest, activity_id: int) -> dict:
     user = _user(request)
     found = actions.do_check_out(_my_sign_up(user, activity_id), actor=user)
     return activity_row(found.activity, user, found)
+
+
+# --- 志愿者预约服务 -------------------------------------------------------------------------------------
+
+
+@router.get("/volunteers/available", response=list[dict])
+def available(request: HttpRequest, skill: Skill | None = None) -> list[dict]:
+    """The accepted volunteers of my community a resident may book, by skill (names masked)."""
+    user = _user(request)
+    home = home_area(user)
+    if home is None:
+        return []
+    return [volunteer_row(v, user) for v in talent_pool(home.code, skill=skill).exclude(user=user)[:100]]
+
+
+def booking_row(b: Booking, user: User) -> dict:
+    return {
+        "id": b.pk,
+        "volunteer": b.volunteer_id,
+        "skill": b.skill,
+        "skill_name": b.get_skill_display(),
+        "wanted_at": b.wanted_at,
+        "note": b.note,
+        "state": b.state,
+        "state_name": b.get_state_display(),
+        "minutes": b.minutes,
+        "mine": b.by_id == user.pk,
+    }
+
+
+class BookingIn(Schema):
+    volunteer: int = Field(..., ge=1, le=2**53)
+    skill: Skill
+    wanted_at: dt.datetime
+    note: str = Field("", max_length=200)
+
+
+@router.post("/bookings", response={201: dict, 409: dict, 422: dict})
+def book(request: HttpRequest, payload: BookingIn) -> Status:
+    """预约 a volunteer of my community for one of their skills at a time to come."""
+    user = _user(request)
+    home = home_area(user)
+    found = (
+        talent_pool(home.code).filter(pk=payload.volunteer).select_related("area").first() if home else None
+    )
+    if found is None:
+        raise Http404
+    booking = actions.do_book_volunteer(
+        volunteer=found, skill=payload.skill, wanted_at=payload.wanted_at, note=payload.note, actor=user
+    )
+    return Status(201, booking_row(booking, user))
+
+
+@router.get("/bookings", response=list[dict])
+def bookings(request: HttpRequest) -> list[dict]:
+    """My bookings, and those made of me as a volunteer, newest first."""
+    user = _user(request)
+    found = Booking.objects.filter(Q(by=user) | Q(volunteer__user=user))
+    return [booking_row(b, user) for b in found.order_by("-at", "-id")[:100]]
+
+
+def _booking_for(user: User, booking_id: int) -> Booking:
+    found = (
+        Booking.objects.filter(Q(by=user) | Q(volunteer__user=user), pk=booking_id)
+        .select_related("volunteer__area")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+class AnswerIn(Schema):
+    accept: bool
+
+
+@router.post("/bookings/{booking_id}/answer", response={200: dict, 409: dict})
+def answer(request: HttpRequest, booking_id: int, payload: AnswerIn) -> dict:
+    user = _user(request)
+    return booking_row(
+        actions.do_answer_booking(_booking_for(user, booking_id), accept=payload.accept, actor=user), user
+    )
+
+
+class DoneIn(Schema):
+    minutes: int = Field(..., ge=10, le=480)
+
+
+@router.post("/bookings/{booking_id}/done", response={200: dict, 409: dict, 422: dict})
+def done(request: HttpRequest, booking_id: int, payload: DoneIn) -> dict:
+    """服务完成, by the volunteer: the minutes banked and the hours paid in points."""
+    user = _user(request)
+    return booking_row(
+        actions.do_complete_booking(_booking_for(user, booking_id), minutes=payload.minutes, actor=user), user
+    )
+
+
+@router.post("/bookings/{booking_id}/cancel", response={200: dict, 409: dict})
+def cancel_booking(request: HttpRequest, booking_id: int) -> dict:
+    user = _user(request)
+    return booking_row(actions.do_cancel_booking(_booking_for(user, booking_id), actor=user), user)

@@ -13,7 +13,16 @@ from wangge.areas.models import Area, Level, Membership, Role
 from wangge.lib.errors import InputError, NotAllowed
 from wangge.points.actions import do_award_by_rule, do_bank_hours, person_account
 from wangge.points.models import Currency, Rule, RuleKey
-from wangge.volunteering.models import Activity, ActivityState, SignUp, SignUpState, Skill, Volunteer
+from wangge.volunteering.models import (
+    Activity,
+    ActivityState,
+    Booking,
+    BookingState,
+    SignUp,
+    SignUpState,
+    Skill,
+    Volunteer,
+)
 from wangge.volunteering.selectors import accepted, may_organise
 
 CHECK_IN_EARLY = dt.timedelta(hours=1)  # a volunteer may check in this long before the start
@@ -233,3 +242,88 @@ def accepted_area_code(user: User, activity: Activity) -> str:
     """The community a volunteer's points are counted in: theirs, or the activity's area."""
     volunteer = accepted(user)
     return volunteer.area_code if volunteer is not None else activity.area_code
+
+
+# --- 志愿者预约服务 -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_book_volunteer(
+    *, volunteer: Volunteer, skill: str, wanted_at: dt.datetime, actor: User, note: str = ""
+) -> Booking:
+    """A resident of the volunteer's community books one of their skills for a time to come."""
+    if volunteer.approved_at is None:
+        raise NotAllowed("该志愿者暂不接受预约")
+    if volunteer.user_id == actor.pk:
+        raise NotAllowed("不能预约自己")
+    if skill not in volunteer.skills:
+        raise InputError("skill", "该志愿者没有这项特长")
+    if wanted_at <= timezone.now():
+        raise InputError("wanted_at", "请预约将来的时间")
+    if wanted_at > timezone.now() + dt.timedelta(days=60):
+        raise InputError("wanted_at", "只能预约60天内的服务")
+    return Booking.objects.create(
+        volunteer=volunteer, by=actor, skill=skill, wanted_at=wanted_at, note=note.strip()[:200]
+    )
+
+
+def _booking(booking: Booking, before: tuple[str, ...], after: str, **changes: object) -> Booking:
+    if not Booking.objects.filter(pk=booking.pk, state__in=before).update(state=after, **changes):
+        booking.refresh_from_db()
+        raise NotAllowed(f"该预约{booking.get_state_display()}")
+    booking.refresh_from_db()
+    return booking
+
+
+@transaction.atomic
+def do_answer_booking(booking: Booking, *, accept: bool, actor: User) -> Booking:
+    if booking.volunteer.user_id != actor.pk:
+        raise NotAllowed("由被预约的志愿者答复")
+    after = BookingState.ACCEPTED if accept else BookingState.DECLINED
+    return _booking(booking, (BookingState.REQUESTED,), after, answered_at=timezone.now())
+
+
+@transaction.atomic
+def do_cancel_booking(booking: Booking, *, actor: User) -> Booking:
+    if booking.by_id != actor.pk:
+        raise NotAllowed("只能取消自己的预约")
+    return _booking(booking, (BookingState.REQUESTED, BookingState.ACCEPTED), BookingState.CANCELLED)
+
+
+@transaction.atomic
+def do_complete_booking(booking: Booking, *, minutes: int, actor: User) -> Booking:
+    """服务完成, recorded by the volunteer: the minutes banked (爱心银行) and points by the area's rule."""
+    if booking.volunteer.user_id != actor.pk:
+        raise NotAllowed("由提供服务的志愿者登记")
+    if not 10 <= minutes <= 8 * 60:
+        raise InputError("minutes", "服务时长应在10分钟到8小时之间")
+    booking = _booking(
+        booking, (BookingState.ACCEPTED,), BookingState.DONE, done_at=timezone.now(), minutes=minutes
+    )
+    community = booking.volunteer.area
+    rule = (
+        Rule.objects.filter(
+            area__code__in=[*community.ancestor_codes, community.code],
+            key=RuleKey.VOLUNTEER_HOUR,
+            active=True,
+        )
+        .order_by("-area__code")
+        .first()
+    )
+    if rule is not None and minutes >= 60:
+        do_award_by_rule(
+            rule=rule,
+            account=person_account(actor, community),
+            ref=f"booking:{booking.pk}",
+            actor=None,
+            quantity=minutes // 60,
+            note=f"预约服务：{booking.get_skill_display()}",
+        )
+    do_bank_hours(
+        account=person_account(actor, community, Currency.HOURS),
+        minutes=minutes,
+        ref=f"booking:{booking.pk}",
+        reason=f"预约服务：{booking.get_skill_display()}",
+        actor=None,
+    )
+    return booking

@@ -108,3 +108,34 @@ class SignUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity_id} {self.user_id} {self.state}"
+
+
+class BookingState(models.TextChoices):
+    REQUESTED = "requested", "待答复"
+    ACCEPTED = "accepted", "已接单"
+    DECLINED = "declined", "已婉拒"
+    DONE = "done", "已服务"
+    CANCELLED = "cancelled", "已取消"
+
+
+class Booking(models.Model):
+    """志愿者预约服务 (seed 003): a resident asks a volunteer of their community for a service at a time."""
+
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="bookings")
+    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    skill = models.CharField("服务", max_length=20, choices=Skill.choices)
+    wanted_at = models.DateTimeField("预约时间")
+    note = models.CharField("说明", max_length=200, blank=True)
+    state = models.CharField(max_length=10, choices=BookingState.choices, default=BookingState.REQUESTED)
+    at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    minutes = models.PositiveIntegerField("服务时长（分钟）", default=0)
+
+    class Meta:
+        verbose_name = "预约服务"
+        verbose_name_plural = "预约服务"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_skill_display()} {self.wanted_at:%Y-%m-%d %H:%M}"

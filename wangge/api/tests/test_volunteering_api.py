@@ -8,6 +8,7 @@ from django.utils import timezone
 from wangge.areas.models import Area
 from wangge.conftest import DEMO_COMMUNITY, OTHER_STREET
 from wangge.points.models import Account, Rule, RuleKey
+from wangge.volunteering.actions import do_accept_volunteer, do_register_volunteer
 from wangge.volunteering.models import Activity
 
 
@@ -78,3 +79,35 @@ def test_an_activity_elsewhere_is_404(db, client_for, actor) -> None:  # type: i
         assert client_for(user).post(f"/api/v1/activities/{event.pk}/sign-ups").status_code == 404
     assert client_for("community").get("/api/v1/volunteers?area=210104002").status_code == 404
     assert client_for("volunteer").get(f"/api/v1/volunteers?area={DEMO_COMMUNITY}").status_code == 403
+
+
+def test_a_resident_books_a_volunteer_of_their_community(db, client_for, actor) -> None:  # type: ignore[no-untyped-def]
+    here = Area.objects.get(code=DEMO_COMMUNITY)
+    do_accept_volunteer(
+        do_register_volunteer(user=actor("volunteer"), area=here, skills=["barber"]), actor=actor("community")
+    )
+    resident, barber = client_for("resident"), client_for("volunteer")
+    offered = resident.get("/api/v1/volunteers/available?skill=barber").json()
+    assert len(offered) == 1 and offered[0]["name"].endswith("*")
+    when = (timezone.now() + dt.timedelta(days=2)).isoformat()
+    booked = resident.post(
+        "/api/v1/bookings",
+        {"volunteer": offered[0]["id"], "skill": "barber", "wanted_at": when, "note": "上门理发"},
+        content_type="application/json",
+    )
+    assert booked.status_code == 201
+    mine = barber.get("/api/v1/bookings").json()
+    assert [b["id"] for b in mine] == [booked.json()["id"]] and mine[0]["mine"] is False
+    assert (
+        barber.post(
+            f"/api/v1/bookings/{mine[0]['id']}/answer", {"accept": True}, content_type="application/json"
+        ).json()["state"]
+        == "accepted"
+    )
+    assert (
+        barber.post(
+            f"/api/v1/bookings/{mine[0]['id']}/done", {"minutes": 45}, content_type="application/json"
+        ).json()["state"]
+        == "done"
+    )
+    assert client_for("party").post(f"/api/v1/bookings/{mine[0]['id']}/cancel").status_code == 404

@@ -101,3 +101,29 @@ def test_never_over_capacity_when_many_sign_up_at_once(committed_city) -> None: 
     )
     assert sorted(outcomes) == ["signed"] * 3 + ["waiting"] * 5, outcomes
     assert SignUp.objects.filter(activity=event, state=SignUpState.SIGNED).count() == 3
+
+
+def test_a_resident_books_a_volunteer(db, actor) -> None:  # type: ignore[no-untyped-def]
+    """志愿者预约服务: booked, accepted, done; the minutes banked and the hour paid."""
+    staff, resident = actor("community"), actor("resident")
+    Rule.objects.create(area=community(), key=RuleKey.VOLUNTEER_HOUR, name="志愿服务", points=10)
+    plumber = volunteer("plumber1", staff)
+    profile = plumber.volunteer
+    soon = timezone.now() + dt.timedelta(days=1)
+    with pytest.raises(InputError) as bad:
+        v.do_book_volunteer(volunteer=profile, skill="lawyer", wanted_at=soon, actor=resident)
+    assert bad.value.field == "skill"
+    booking = v.do_book_volunteer(
+        volunteer=profile, skill="plumber", wanted_at=soon, actor=resident, note="厨房水管漏水"
+    )
+    with pytest.raises(NotAllowed):
+        v.do_answer_booking(booking, accept=True, actor=resident)
+    v.do_answer_booking(booking, accept=True, actor=plumber)
+    with pytest.raises(InputError) as short:
+        v.do_complete_booking(booking, minutes=5, actor=plumber)
+    assert short.value.field == "minutes"
+    v.do_complete_booking(booking, minutes=90, actor=plumber)
+    with pytest.raises(NotAllowed, match="已服务"):
+        v.do_cancel_booking(booking, actor=resident)
+    assert Account.objects.get(user=plumber, currency="points").balance == 10
+    assert Account.objects.get(user=plumber, currency="hours").balance == 90
