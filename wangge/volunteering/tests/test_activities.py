@@ -13,7 +13,7 @@ from wangge.conftest import DEMO_COMMUNITY, race
 from wangge.lib.errors import InputError, NotAllowed
 from wangge.points.models import Account, Rule, RuleKey
 from wangge.volunteering import actions as v
-from wangge.volunteering.models import Activity, SignUp, SignUpState
+from wangge.volunteering.models import Activity, SignUp, SignUpState, Volunteer
 from wangge.volunteering.selectors import talent_pool
 
 
@@ -108,7 +108,7 @@ def test_a_resident_books_a_volunteer(db, actor) -> None:  # type: ignore[no-unt
     staff, resident = actor("community"), actor("resident")
     Rule.objects.create(area=community(), key=RuleKey.VOLUNTEER_HOUR, name="志愿服务", points=10)
     plumber = volunteer("plumber1", staff)
-    profile = plumber.volunteer
+    profile = Volunteer.objects.get(user=plumber)
     soon = timezone.now() + dt.timedelta(days=1)
     with pytest.raises(InputError) as bad:
         v.do_book_volunteer(volunteer=profile, skill="lawyer", wanted_at=soon, actor=resident)
