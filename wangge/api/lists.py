@@ -15,6 +15,7 @@ from wangge.lists.selectors import counts
 
 router = Router(tags=["lists"])
 SHOWN = 200
+SUGGESTED = 5
 
 
 def _user(request: HttpRequest) -> User:

@@ -240,7 +240,7 @@ class RuleIn(Schema):
     area: str = Field(..., min_length=1, max_length=40)
     key: RuleKey
     name: str = Field(..., min_length=1, max_length=50)
-    points: int = Field(..., ge=1, le=10_000)
+    points: int = Field(..., ge=1, le=1_000)
     monthly_cap: int | None = Field(None, ge=1, le=1_000_000)
 
 
@@ -268,7 +268,7 @@ class RuleAwardIn(Schema):
     rule: int = Field(..., ge=1, le=2**53)
     account: int = Field(..., ge=1, le=2**53)
     ref: str = Field(..., min_length=1, max_length=80, description="所奖事项的编号，同一编号只奖一次")
-    quantity: int = Field(1, ge=1, le=100)
+    quantity: int = Field(1, ge=1, le=12)
 
 
 @router.post("/points/rule-awards", response={201: dict, 200: dict, 409: dict, 422: dict})

@@ -1,11 +1,10 @@
 """The volunteering API (志愿服务): register and be accepted, the talent pool, activities near me, sign-up
 with a waiting list, check-in with the organiser's code, check-out."""
 
-import datetime as dt
-
 from django.db.models import Q
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import AwareDatetime
 
 from wangge.accounts.models import User
 from wangge.areas import scoping
@@ -127,8 +126,8 @@ class ActivityIn(Schema):
     area: str = Field(..., min_length=1, max_length=40)
     title: str = Field(..., min_length=1, max_length=100)
     place: str = Field(..., min_length=1, max_length=100)
-    starts_at: dt.datetime
-    ends_at: dt.datetime
+    starts_at: AwareDatetime = Field(..., description="带时区，如 2026-12-01T09:00:00+08:00")
+    ends_at: AwareDatetime = Field(..., description="带时区")
     capacity: int = Field(..., ge=1, le=actions.MAX_CAPACITY)
     description: str = Field("", max_length=2000)
     skill: Skill | None = None
@@ -230,7 +229,7 @@ def booking_row(b: Booking, user: User) -> dict:
 class BookingIn(Schema):
     volunteer: int = Field(..., ge=1, le=2**53)
     skill: Skill
-    wanted_at: dt.datetime
+    wanted_at: AwareDatetime = Field(..., description="带时区")
     note: str = Field("", max_length=200)
 
 
@@ -282,7 +281,7 @@ def answer(request: HttpRequest, booking_id: int, payload: AnswerIn) -> dict:
 
 
 class DoneIn(Schema):
-    minutes: int = Field(..., ge=10, le=480)
+    minutes: int = Field(..., ge=10, le=actions.MAX_BOOKED_MINUTES)
 
 
 @router.post("/bookings/{booking_id}/done", response={200: dict, 409: dict, 422: dict})

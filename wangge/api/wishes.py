@@ -11,20 +11,20 @@ from wangge.lib.errors import InputError
 from wangge.lib.masking import mask_name
 from wangge.lists import actions
 from wangge.lists.models import WISH_VALUE_CAP, Wish, WishState
-from wangge.lists.selectors import STALE_DAYS, get_wish_for, waited_days, wall
+from wangge.lists.selectors import GRID_CODE_LENGTH, STALE_DAYS, get_wish_for, grid_names, waited_days, wall
 from wangge.people.models import Resident
 
 router = Router(tags=["wishes"])
 
 
-def wish_row(w: Wish, user: User) -> dict:
+def wish_row(w: Wish, user: User, grids: dict[str, str]) -> dict:
     waited = waited_days(w)
     return {
         "id": w.pk,
         "text": w.text,
         "value": w.value,
         "wisher": mask_name(w.resident.name),
-        "place": w.area.name,
+        "place": grids.get(w.area_code[:GRID_CODE_LENGTH], ""),
         "state": w.state,
         "state_name": w.get_state_display(),
         "posted_at": w.posted_at,
@@ -35,6 +35,10 @@ def wish_row(w: Wish, user: User) -> dict:
         "photo": bool(w.photo),
         "proof": bool(w.proof),
     }
+
+
+def _one(w: Wish, user: User) -> dict:
+    return wish_row(w, user, grid_names([w]))
 
 
 def _user(request: HttpRequest) -> User:
@@ -48,7 +52,9 @@ def wish_wall(
 ) -> list[dict]:
     """心愿墙 of the communities I live or work in: open wishes first, the longest waiting on top."""
     user = _user(request)
-    return [wish_row(w, user) for w in wall(user, state=state)[:200]]
+    wishes = list(wall(user, state=state)[:200])
+    grids = grid_names(wishes)
+    return [wish_row(w, user, grids) for w in wishes]
 
 
 @router.post("/wishes", response={201: dict, 409: dict, 422: dict})
@@ -66,20 +72,20 @@ def post_wish(
     if wisher is None:
         raise InputError("resident", "请选择代为发布的居民")
     wish = actions.do_post_wish(resident=wisher, text=text, value=value, actor=user, photo=photo)
-    return Status(201, wish_row(wish, user))
+    return Status(201, _one(wish, user))
 
 
 @router.post("/wishes/{wish_id}/claim", response={200: dict, 409: dict})
 def claim(request: HttpRequest, wish_id: int) -> dict:
     """认领 (party members and volunteers of the community): one claimant; 409 for the others."""
     user = _user(request)
-    return wish_row(actions.do_claim_wish(get_wish_for(user, wish_id), actor=user), user)
+    return _one(actions.do_claim_wish(get_wish_for(user, wish_id), actor=user), user)
 
 
 @router.post("/wishes/{wish_id}/release", response={200: dict, 409: dict})
 def release(request: HttpRequest, wish_id: int) -> dict:
     user = _user(request)
-    return wish_row(actions.do_release_wish(get_wish_for(user, wish_id), actor=user), user)
+    return _one(actions.do_release_wish(get_wish_for(user, wish_id), actor=user), user)
 
 
 @router.post("/wishes/{wish_id}/fulfilment", response={200: dict, 409: dict, 422: dict})
@@ -91,19 +97,17 @@ def fulfil(
 ) -> dict:
     """送达, with a photo (multipart, field `proof`)."""
     user = _user(request)
-    return wish_row(
-        actions.do_fulfil_wish(get_wish_for(user, wish_id), actor=user, proof=proof, note=note), user
-    )
+    return _one(actions.do_fulfil_wish(get_wish_for(user, wish_id), actor=user, proof=proof, note=note), user)
 
 
 @router.post("/wishes/{wish_id}/confirmation", response={200: dict, 409: dict})
 def confirm(request: HttpRequest, wish_id: int) -> dict:
     """圆梦: the wisher (or whoever posted it for them) confirms; the claimant earns the points."""
     user = _user(request)
-    return wish_row(actions.do_confirm_wish(get_wish_for(user, wish_id), actor=user), user)
+    return _one(actions.do_confirm_wish(get_wish_for(user, wish_id), actor=user), user)
 
 
 @router.post("/wishes/{wish_id}/withdrawal", response={200: dict, 409: dict})
 def withdraw(request: HttpRequest, wish_id: int) -> dict:
     user = _user(request)
-    return wish_row(actions.do_withdraw_wish(get_wish_for(user, wish_id), actor=user), user)
+    return _one(actions.do_withdraw_wish(get_wish_for(user, wish_id), actor=user), user)

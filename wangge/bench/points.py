@@ -64,7 +64,9 @@ def grow_ledger(entries: int) -> int:
             "UPDATE points_account SET balance = COALESCE((SELECT SUM(amount) FROM points_entry e "
             "WHERE e.account_id = points_account.id), 0)"
         )
-        cursor.execute("UPDATE points_account SET earned = balance WHERE kind IN ('person', 'household')")
+        cursor.execute(
+            "UPDATE points_account SET earned = balance + spent WHERE kind IN ('person', 'household')"
+        )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     assert not Account.objects.filter(kind__in=["person", "household"], balance__lt=0).exists()

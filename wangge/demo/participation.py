@@ -118,7 +118,7 @@ def _community(community: Area, rng: random.Random, now: dt.datetime, report: Pa
     }
     store = Store.objects.create(
         area=community,
-        name=f"{community.name}积分超市",
+        name=f"{community.name}积分超市"[-50:],
         place="党群服务中心一楼",
         hours="每周一至周六 9:00-17:00",
     )
@@ -158,7 +158,7 @@ def _community(community: Area, rng: random.Random, now: dt.datetime, report: Pa
             skill="" if skill == Skill.OTHER else skill,
             actor=secretary,
         )
-        came = volunteers[: rng.randint(2, min(6, len(volunteers)))] if volunteers else []
+        came = volunteers[: rng.randint(min(2, len(volunteers)), min(6, len(volunteers)))]
         for user in came:
             volunteering.do_sign_up(activity, actor=user)
         type(activity).objects.filter(pk=activity.pk).update(
@@ -240,18 +240,18 @@ def _community(community: Area, rng: random.Random, now: dt.datetime, report: Pa
             project, actor=secretary, progress=rng.choice([30, 60, 100]), result="按计划推进，居民反映良好"
         )
 
-    # 清洁户: two monthly inspections, a sixth of the households found clean each time; then redemptions.
+    # 清洁户: this month's inspection, a sixth of the households found clean; then redemptions.
     households = list(
         Household.objects.filter(area__code__startswith=community.code).select_related("area").order_by("pk")
     )
-    for month in range(2):
-        for household in rng.sample(households, len(households) // 6):
-            points.do_award_by_rule(
-                rule=rules[RuleKey.CLEAN_HOUSEHOLD],
-                account=points.household_account(household),
-                ref=f"inspection:{month}:{household.pk}",
-                actor=secretary,
-            )
+    month = f"{now:%Y-%m}"
+    for household in rng.sample(households, len(households) // 6):
+        points.do_award_by_rule(
+            rule=rules[RuleKey.CLEAN_HOUSEHOLD],
+            account=points.household_account(household),
+            ref=f"inspection:{month}:{household.pk}",
+            actor=secretary,
+        )
     for household in rng.sample(households, min(8, len(households))):
         account = points.household_account(household)
         account.refresh_from_db()

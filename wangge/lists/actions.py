@@ -40,9 +40,15 @@ from wangge.points.models import Rule, RuleKey
 from wangge.tickets.actions import clean_photos
 
 
-def _move(wish: Wish, before: tuple[str, ...], after: str, **changes: object) -> Wish:
-    """The wish from one of `before` to `after`, if it still is in one: the one winner of a race."""
-    if not Wish.objects.filter(pk=wish.pk, state__in=before).update(state=after, **changes):
+def _move(
+    wish: Wish, before: tuple[str, ...], after: str, *, by: User | None = None, **changes: object
+) -> Wish:
+    """The wish from one of `before` to `after`, if it still is in one (and still `by`'s claim, when
+    given): the one winner of a race."""
+    still = Wish.objects.filter(pk=wish.pk, state__in=before)
+    if by is not None:
+        still = still.filter(claimed_by=by)
+    if not still.update(state=after, **changes):
         wish.refresh_from_db()
         raise NotAllowed(f"该心愿{wish.get_state_display()}")
     wish.refresh_from_db()
@@ -83,7 +89,7 @@ def do_release_wish(wish: Wish, *, actor: User) -> Wish:
     """The claimant gives it back to the wall."""
     if wish.claimed_by_id != actor.pk:
         raise NotAllowed("只有认领人可以放弃认领")
-    return _move(wish, (WishState.CLAIMED,), WishState.OPEN, claimed_by=None, claimed_at=None)
+    return _move(wish, (WishState.CLAIMED,), WishState.OPEN, by=actor, claimed_by=None, claimed_at=None)
 
 
 @transaction.atomic
@@ -93,7 +99,12 @@ def do_fulfil_wish(wish: Wish, *, actor: User, proof: File, note: str = "") -> W
         raise NotAllowed("只有认领人可以登记送达")
     photo = clean_photos([proof], "proof", required=True)[0]
     wish = _move(
-        wish, (WishState.CLAIMED,), WishState.FULFILLED, fulfilled_at=timezone.now(), note=note.strip()[:200]
+        wish,
+        (WishState.CLAIMED,),
+        WishState.FULFILLED,
+        by=actor,
+        fulfilled_at=timezone.now(),
+        note=note.strip()[:200],
     )
     wish.proof = photo  # type: ignore[assignment]
     wish.save(update_fields=["proof"])

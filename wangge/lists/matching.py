@@ -13,6 +13,7 @@ Scores, added up:
 import datetime as dt
 from dataclasses import dataclass
 
+from wangge.areas.models import DISTRICT_CODE_LENGTH
 from wangge.areas.selectors import COMMUNITY_CODE_LENGTH
 from wangge.lib.geo import metres
 from wangge.lists.models import ItemState, Need, Offer
@@ -57,7 +58,7 @@ def _time(need: Need, offer: Offer) -> tuple[float, str]:
 
 
 def suggest_offers(need: Need, *, limit: int = 5) -> list[Suggestion]:
-    district = need.area_code[:6]
+    district = need.area_code[:DISTRICT_CODE_LENGTH]
     offers = (
         Offer.objects.filter(
             area_code__startswith=district, topic=need.topic, state=ItemState.OPEN, capacity__gte=1

@@ -15,12 +15,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from wangge.accounts.models import User
-from wangge.areas.models import Role, Unit
+from wangge.areas.models import Area, Role, Unit
 from wangge.areas.scoping import holds_over, scope_of, subtree_or_above_q
 from wangge.areas.selectors import COMMUNITY_CODE_LENGTH
 from wangge.lists.models import Need, Offer, Project, Wish, WishState
 from wangge.people.models import Household, Resident
 
+GRID_CODE_LENGTH = COMMUNITY_CODE_LENGTH + 3
 HELPING_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_HEAD, Role.COMMUNITY_STAFF})
 CLAIMING_ROLES = frozenset({Role.PARTY_MEMBER, Role.VOLUNTEER})
 STALE_DAYS = 14  # an unclaimed wish this old is flagged on the wall
@@ -41,6 +42,9 @@ def may_claim(user: User, wish: Wish) -> bool:
 
 
 def may_confirm(user: User, wish: Wish) -> bool:
+    """The wisher, whoever posted it for them, or the grid's workers; never the claimant."""
+    if wish.claimed_by_id == user.pk:
+        return False
     return (
         wish.resident.user_id == user.pk
         or wish.posted_by_id == user.pk
@@ -78,6 +82,12 @@ def wall(user: User, *, state: str | None = None) -> QuerySet[Wish]:
         When(state=WishState.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField()
     )
     return found.select_related("resident", "area").order_by(waiting_first, "posted_at", "id")
+
+
+def grid_names(wishes: list[Wish]) -> dict[str, str]:
+    """The grid of each wish's place, by code: the wall says the grid, not the building or the door."""
+    codes = {w.area_code[:GRID_CODE_LENGTH] for w in wishes}
+    return dict(Area.objects.filter(code__in=codes).values_list("code", "name"))
 
 
 def waited_days(wish: Wish, now: dt.datetime | None = None) -> int:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from wangge.accounts.models import User
 from wangge.areas.models import Area
 from wangge.lib.errors import InputError, NotAllowed
-from wangge.people.models import Household
+from wangge.people.models import Household, Resident
 from wangge.points.models import (
     HOLDERS,
     Account,
@@ -31,6 +31,7 @@ from wangge.points.models import (
 from wangge.points.selectors import may_hand_over, may_manage_points, may_spend
 
 MAX_AWARD = 10_000  # one manual award
+STAFF_QUANTITY = 12  # units of a rule one staff member pays at once (twelve hours of service)
 MAX_MINUTES = 24 * 60  # hours banked at once
 EARNING = (TransferKind.RULE, TransferKind.AWARD, TransferKind.BANK_IN)
 SPENDING = (TransferKind.REDEEM, TransferKind.BANK_OUT)
@@ -73,6 +74,23 @@ def store_account(store: Store) -> Account:
 # --- the one writer of entries ---------------------------------------------------------------------
 
 
+def _lock(*accounts: Account) -> None:
+    """Lock the accounts' rows in the order of their ids, whoever calls: two actions on the same two
+    accounts (an award and a reversal, a redemption and its cancellation) then never wait on each other
+    in a circle."""
+    list(Account.objects.select_for_update().filter(pk__in=[a.pk for a in accounts]).order_by("pk"))
+
+
+def holds(user: User, account: Account) -> bool:
+    """Whether the account is the user's own or their household's: nobody awards or approves points to
+    themselves."""
+    if account.kind == AccountKind.PERSON:
+        return account.user_id == user.pk
+    if account.kind == AccountKind.HOUSEHOLD and account.household_id is not None:
+        return Resident.objects.filter(user=user, household_id=account.household_id).exists()
+    return False
+
+
 def _move(
     *,
     kind: str,
@@ -93,6 +111,7 @@ def _move(
         raise InputError("amount", "数额应为正整数")
     if source.currency != target.currency:
         raise InputError("account", "记账单位不同的账户之间不能转账")
+    _lock(source, target)
     debit = Account.objects.filter(pk=source.pk)
     if source.kind in HOLDERS:
         debit = debit.filter(balance__gte=amount)
@@ -161,8 +180,8 @@ def do_set_rule(
     name = name.strip()
     if not name:
         raise InputError("name", "请填写规则名称")
-    if not 1 <= points <= 10_000:
-        raise InputError("points", "每次积分应在1到10000之间")
+    if not 1 <= points <= 1_000:
+        raise InputError("points", "每次积分应在1到1000之间")
     if monthly_cap is not None and monthly_cap < points:
         raise InputError("monthly_cap", "每月上限不能少于每次积分")
     Rule.objects.filter(area=area, key=key, active=True).update(active=False)
@@ -179,10 +198,14 @@ def do_set_rule(
 
 
 def earned_this_month(rule: Rule, account: Account, *, now: dt.datetime | None = None) -> int:
-    """Points this rule has paid this account since the month began, reversals deducted."""
+    """Points this rule (or the rule it replaced, for the same matter in the same area) has paid this
+    account since the month began, reversals deducted."""
     since = month_start(now or timezone.now())
-    paid = Transfer.objects.filter(rule=rule, target=account, at__gte=since).aggregate(n=Sum("amount"))["n"]
-    taken = Transfer.objects.filter(reverses__rule=rule, reverses__target=account, reverses__at__gte=since)
+    same = {"rule__area_id": rule.area_id, "rule__key": rule.key}  # a rule replaced mid-month keeps its cap
+    paid = Transfer.objects.filter(**same, target=account, at__gte=since).aggregate(n=Sum("amount"))["n"]
+    taken = Transfer.objects.filter(
+        **{f"reverses__{k}": v for k, v in same.items()}, reverses__target=account, reverses__at__gte=since
+    )
     return (paid or 0) - (taken.aggregate(n=Sum("amount"))["n"] or 0)
 
 
@@ -196,6 +219,10 @@ def do_award_by_rule(
     volunteer's check-out …)."""
     if actor is not None and not may_manage_points(actor, rule.area):
         raise NotAllowed("您不能在这里发放积分")
+    if actor is not None and holds(actor, account):
+        raise NotAllowed("不能给自己或自己家发放积分")
+    if actor is not None and quantity > STAFF_QUANTITY:
+        raise InputError("quantity", f"手工按规则发放，一次最多{STAFF_QUANTITY}份")
     if not rule.active:
         raise NotAllowed("该积分规则已停用")
     if account.kind not in HOLDERS or account.currency != Currency.POINTS:
@@ -206,7 +233,8 @@ def do_award_by_rule(
         raise InputError("quantity", "数量应在1到100之间")
     if not ref:
         raise InputError("ref", "缺少积分事由的编号")
-    Account.objects.select_for_update().get(pk=account.pk)  # one award at a time per account: the cap
+    fund = fund_account(rule.area)
+    _lock(fund, account)  # one award at a time per account: the cap is read under the lock
     earlier = Transfer.objects.filter(kind=TransferKind.RULE, target=account, ref=ref).first()
     if earlier is not None:
         return earlier
@@ -217,7 +245,7 @@ def do_award_by_rule(
             return None
     return _move(
         kind=TransferKind.RULE,
-        source=fund_account(rule.area),
+        source=fund,
         target=account,
         amount=amount,
         reason=note or rule.name,
@@ -235,6 +263,8 @@ def do_propose_award(*, account: Account, amount: int, reason: str, actor: User)
         raise NotAllowed("您不能在这里发放积分")
     if account.kind not in HOLDERS or account.currency != Currency.POINTS:
         raise InputError("account", "积分只能发给个人或家庭")
+    if holds(actor, account):
+        raise NotAllowed("不能给自己或自己家申请奖励")
     if not 1 <= amount <= MAX_AWARD:
         raise InputError("amount", f"积分应在1到{MAX_AWARD}之间")
     reason = reason.strip()
@@ -251,6 +281,8 @@ def do_decide_award(*, award: Award, approve: bool, actor: User) -> Award:
         raise NotAllowed("您不能审批这里的积分")
     if award.proposed_by_id == actor.pk:
         raise NotAllowed("奖励须由提出人以外的人审批")
+    if holds(actor, award.account):
+        raise NotAllowed("不能审批给自己或自己家的奖励")
     state = Award.State.APPROVED if approve else Award.State.REJECTED
     now = timezone.now()
     won = Award.objects.filter(pk=award.pk, state=Award.State.PENDING).update(
@@ -286,7 +318,7 @@ def do_reverse(*, transfer: Transfer, reason: str, actor: User) -> Transfer:
     reason = reason.strip()
     if not reason:
         raise InputError("reason", "请写明冲正原因")
-    Account.objects.select_for_update().get(pk=holder.pk)  # one reversal at a time: then "once" is read
+    _lock(transfer.source, transfer.target)  # one reversal at a time: then "once" is read
     if Transfer.objects.filter(reverses=transfer).exists():
         raise NotAllowed("该记录已冲正过")
     try:
@@ -362,8 +394,13 @@ def do_redeem(*, item: Item, account: Account, actor: User) -> Redemption:
         raise NotAllowed("该商品已下架")
     if not account.area_code.startswith(store.area.code):
         raise NotAllowed("请在本社区的积分超市兑换")
-    if not Item.objects.filter(pk=item.pk, stock__gte=1).update(stock=F("stock") - 1):
-        raise NotAllowed(f"{item.name}已兑完")
+    if not Item.objects.filter(pk=item.pk, stock__gte=1, price=item.price, active=True).update(
+        stock=F("stock") - 1
+    ):
+        item.refresh_from_db()
+        raise NotAllowed(
+            f"{item.name}已兑完" if item.stock < 1 else f"{item.name}的价格或状态刚有变动，请刷新后再兑换"
+        )
     paid = _move(
         kind=TransferKind.REDEEM,
         source=account,
@@ -440,6 +477,8 @@ def do_bank_hours(*, account: Account, minutes: int, ref: str, reason: str, acto
     area = Area.objects.get(pk=account.area_id)
     if actor is not None and not may_manage_points(actor, area):
         raise NotAllowed("您不能在这里记录服务时长")
+    if actor is not None and holds(actor, account):
+        raise NotAllowed("不能给自己记录服务时长")
     if account.kind != AccountKind.PERSON or account.currency != Currency.HOURS:
         raise InputError("account", "服务时长只能存入个人的时长账户")
     if not 1 <= minutes <= MAX_MINUTES:

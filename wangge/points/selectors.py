@@ -47,10 +47,13 @@ def may_hand_over(user: User, store: Store) -> bool:
 
 
 def history(account: Account, *, limit: int = 50, before_id: int | None = None) -> QuerySet[Entry]:
-    """The account's entries, newest first, a page at a time (the history index serves it)."""
+    """The account's entries, newest first, a page at a time after the entry `before_id` (the history
+    index serves it); the page boundary is the (time, id) of that entry, the order of the page."""
     entries = Entry.objects.filter(account=account)
     if before_id is not None:
-        entries = entries.filter(pk__lt=before_id)
+        last = Entry.objects.filter(account=account, pk=before_id).values_list("at", flat=True).first()
+        if last is not None:
+            entries = entries.filter(Q(at__lt=last) | Q(at=last, pk__lt=before_id))
     return entries.select_related("transfer").order_by("-at", "-id")[:limit]
 
 

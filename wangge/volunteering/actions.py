@@ -27,6 +27,7 @@ from wangge.volunteering.selectors import accepted, may_organise
 
 CHECK_IN_EARLY = dt.timedelta(hours=1)  # a volunteer may check in this long before the start
 MAX_CAPACITY = 1000
+MAX_BOOKED_MINUTES = 4 * 60  # one booked service
 
 
 @transaction.atomic
@@ -295,8 +296,10 @@ def do_complete_booking(booking: Booking, *, minutes: int, actor: User) -> Booki
     """服务完成, recorded by the volunteer: the minutes banked (爱心银行) and points by the area's rule."""
     if booking.volunteer.user_id != actor.pk:
         raise NotAllowed("由提供服务的志愿者登记")
-    if not 10 <= minutes <= 8 * 60:
-        raise InputError("minutes", "服务时长应在10分钟到8小时之间")
+    if not 10 <= minutes <= MAX_BOOKED_MINUTES:
+        raise InputError("minutes", "服务时长应在10分钟到4小时之间")
+    if booking.wanted_at > timezone.now():
+        raise NotAllowed("预约的时间还没到，服务后再登记")
     booking = _booking(
         booking, (BookingState.ACCEPTED,), BookingState.DONE, done_at=timezone.now(), minutes=minutes
     )

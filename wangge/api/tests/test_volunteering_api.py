@@ -9,7 +9,7 @@ from wangge.areas.models import Area
 from wangge.conftest import DEMO_COMMUNITY, OTHER_STREET
 from wangge.points.models import Account, Rule, RuleKey
 from wangge.volunteering.actions import do_accept_volunteer, do_register_volunteer
-from wangge.volunteering.models import Activity
+from wangge.volunteering.models import Activity, Booking
 
 
 def test_from_registration_to_check_out(db, client_for) -> None:  # type: ignore[no-untyped-def]
@@ -104,10 +104,27 @@ def test_a_resident_books_a_volunteer_of_their_community(db, client_for, actor) 
         ).json()["state"]
         == "accepted"
     )
-    assert (
-        barber.post(
-            f"/api/v1/bookings/{mine[0]['id']}/done", {"minutes": 45}, content_type="application/json"
-        ).json()["state"]
-        == "done"
+    Booking.objects.filter(pk=mine[0]["id"]).update(
+        wanted_at=timezone.now() - dt.timedelta(hours=1)
+    )  # the day came
+    done = barber.post(
+        f"/api/v1/bookings/{mine[0]['id']}/done", {"minutes": 45}, content_type="application/json"
     )
+    assert done.json()["state"] == "done"
     assert client_for("party").post(f"/api/v1/bookings/{mine[0]['id']}/cancel").status_code == 404
+
+
+def test_a_time_without_its_zone_is_refused_naming_the_field(db, client_for) -> None:  # type: ignore[no-untyped-def]
+    naive = client_for("community").post(
+        "/api/v1/activities",
+        {
+            "area": DEMO_COMMUNITY,
+            "title": "清洁家园",
+            "place": "中心广场",
+            "starts_at": "2030-05-01T09:00:00",
+            "ends_at": "2030-05-01T11:00:00",
+            "capacity": 5,
+        },
+        content_type="application/json",
+    )
+    assert naive.status_code == 422 and "starts_at" in str(naive.json())

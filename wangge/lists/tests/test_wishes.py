@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 
 from wangge.accounts.models import User
-from wangge.areas.models import Area
+from wangge.areas.models import Area, Membership, Role
 from wangge.conftest import DEMO_COMMUNITY, OTHER_STREET, png_bytes, race
 from wangge.lib.errors import InputError, NotAllowed
 from wangge.lists import actions as w
@@ -96,3 +96,18 @@ def test_one_claimant_when_many_claim_at_once(committed_city) -> None:  # type: 
     assert outcomes.count("claimed") == 1, outcomes
     assert all(o == "claimed" or "已认领" in o for o in outcomes), outcomes
     assert Wish.objects.get(pk=wish.pk).state == WishState.CLAIMED
+
+
+def test_a_claimant_neither_posts_nor_confirms_their_own_wish(db, actor, grid_resident) -> None:  # type: ignore[no-untyped-def]
+    """Whoever earns a wish's points cannot also be the one who posted or confirms it."""
+    community = actor("community")
+    party = actor("party")
+    wish = w.do_post_wish(resident=grid_resident, text="换个水龙头", value=30, actor=community)
+    w.do_claim_wish(wish, actor=party)
+    w.do_fulfil_wish(wish, actor=party, proof=photo())
+    with pytest.raises(NotAllowed):
+        w.do_confirm_wish(wish, actor=party)
+    Membership.objects.create(user=community, area=Area.objects.get(code=DEMO_COMMUNITY), role=Role.VOLUNTEER)
+    own = w.do_post_wish(resident=grid_resident, text="买个拖把", value=20, actor=community)
+    with pytest.raises(NotAllowed):
+        w.do_claim_wish(own, actor=community)  # posted it: may not claim it

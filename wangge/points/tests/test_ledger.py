@@ -227,3 +227,26 @@ def test_the_love_bank_keeps_hours_apart_from_points(db, actor) -> None:  # type
     assert (hours.balance, hours.earned, hours.spent, points.balance) == (30, 90, 60, 0)
     assert economy(community()).earned == 0  # the economy counts points, not hours
     balanced()
+
+
+def test_nobody_pays_or_approves_points_to_themselves(clean_rule, actor) -> None:  # type: ignore[no-untyped-def]
+    """A staff member's own account is out of their reach: no award by rule, no proposal, no approval."""
+    staff, street = actor("community"), actor("street")
+    own = p.person_account(staff, community())
+    with pytest.raises(NotAllowed, match="自己"):
+        p.do_award_by_rule(rule=clean_rule, account=own, ref="x", actor=staff)
+    with pytest.raises(NotAllowed, match="自己"):
+        p.do_propose_award(account=own, amount=10, reason="辛苦", actor=staff)
+    award = p.do_propose_award(account=own, amount=10, reason="辛苦", actor=street)
+    with pytest.raises(NotAllowed, match="自己"):
+        p.do_decide_award(award=award, approve=True, actor=staff)
+    with pytest.raises(InputError) as many:
+        p.do_award_by_rule(
+            rule=clean_rule,
+            account=p.person_account(actor("volunteer"), community()),
+            ref="y",
+            actor=staff,
+            quantity=50,
+        )
+    assert many.value.field == "quantity"
+    assert not Transfer.objects.exists()

@@ -13,7 +13,7 @@ from wangge.conftest import DEMO_COMMUNITY, race
 from wangge.lib.errors import InputError, NotAllowed
 from wangge.points.models import Account, Rule, RuleKey
 from wangge.volunteering import actions as v
-from wangge.volunteering.models import Activity, SignUp, SignUpState, Volunteer
+from wangge.volunteering.models import Activity, Booking, SignUp, SignUpState, Volunteer
 from wangge.volunteering.selectors import talent_pool
 
 
@@ -119,6 +119,12 @@ def test_a_resident_books_a_volunteer(db, actor) -> None:  # type: ignore[no-unt
     with pytest.raises(NotAllowed):
         v.do_answer_booking(booking, accept=True, actor=resident)
     v.do_answer_booking(booking, accept=True, actor=plumber)
+    with pytest.raises(NotAllowed, match="还没到"):
+        v.do_complete_booking(booking, minutes=90, actor=plumber)
+    Booking.objects.filter(pk=booking.pk).update(
+        wanted_at=timezone.now() - dt.timedelta(hours=2)
+    )  # the day came
+    booking.refresh_from_db()
     with pytest.raises(InputError) as short:
         v.do_complete_booking(booking, minutes=5, actor=plumber)
     assert short.value.field == "minutes"
