@@ -36,7 +36,8 @@ from wangge.lists.selectors import (
 )
 from wangge.people.models import Resident
 from wangge.points.actions import do_award_by_rule, person_account
-from wangge.points.models import Rule, RuleKey
+from wangge.points.models import RuleKey
+from wangge.points.selectors import rule_for
 from wangge.tickets.actions import clean_photos
 
 
@@ -120,15 +121,7 @@ def do_confirm_wish(wish: Wish, *, actor: User) -> Wish:
         wish, (WishState.FULFILLED,), WishState.CONFIRMED, confirmed_by=actor, confirmed_at=timezone.now()
     )
     community = Area.objects.filter(code=community_code(wish.area_code)).first()
-    rule = (
-        Rule.objects.filter(
-            area__code__in=[*(community.ancestor_codes if community else []), community_code(wish.area_code)],
-            key=RuleKey.WISH,
-            active=True,
-        )
-        .order_by("-area__code")
-        .first()
-    )  # the community's own rule before the street's or district's
+    rule = rule_for(community, RuleKey.WISH) if community is not None else None
     if rule is not None and community is not None and wish.claimed_by is not None:
         do_award_by_rule(
             rule=rule,

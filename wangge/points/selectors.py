@@ -17,10 +17,19 @@ from wangge.areas.models import Area, Role
 from wangge.areas.scoping import codes_with, holds_over, prefix_q, scope_of, subtree_or_above_q
 from wangge.areas.selectors import COMMUNITY_CODE_LENGTH
 from wangge.people.models import Household
-from wangge.points.models import HOLDERS, Account, AccountKind, Entry, Redemption, Store
+from wangge.points.models import HOLDERS, Account, AccountKind, Entry, Redemption, Rule, Store
 
 MANAGING_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_STAFF})
 HOUSEHOLD_HELPERS = frozenset({Role.GRID_WORKER, Role.GRID_HEAD, Role.COMMUNITY_STAFF})
+
+
+def rule_for(area: Area, key: str) -> Rule | None:
+    """The active rule for a matter that applies to an area: its own, else the nearest area's above it."""
+    return (
+        Rule.objects.filter(area__code__in=[*area.ancestor_codes, area.code], key=key, active=True)
+        .order_by("-area__code")
+        .first()
+    )
 
 
 def may_manage_points(user: User, area: Area) -> bool:

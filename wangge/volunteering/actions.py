@@ -12,7 +12,8 @@ from wangge.accounts.models import User
 from wangge.areas.models import Area, Level, Membership, Role
 from wangge.lib.errors import InputError, NotAllowed
 from wangge.points.actions import do_award_by_rule, do_bank_hours, person_account
-from wangge.points.models import Currency, Rule, RuleKey
+from wangge.points.models import Currency, RuleKey
+from wangge.points.selectors import rule_for
 from wangge.volunteering.models import (
     Activity,
     ActivityState,
@@ -210,15 +211,7 @@ def do_check_out(sign_up: SignUp, *, actor: User) -> SignUp:
     ):
         raise NotAllowed("请先签到" if sign_up.checked_in_at is None else "已签退")
     community = Area.objects.get(code=accepted_area_code(sign_up.user, activity))
-    rule = (
-        Rule.objects.filter(
-            area__code__in=[*activity.area.ancestor_codes, activity.area_code],
-            key=RuleKey.VOLUNTEER_HOUR,
-            active=True,
-        )
-        .order_by("-area__code")
-        .first()
-    )
+    rule = rule_for(activity.area, RuleKey.VOLUNTEER_HOUR)
     if rule is not None and minutes >= 60:
         do_award_by_rule(
             rule=rule,
@@ -304,15 +297,7 @@ def do_complete_booking(booking: Booking, *, minutes: int, actor: User) -> Booki
         booking, (BookingState.ACCEPTED,), BookingState.DONE, done_at=timezone.now(), minutes=minutes
     )
     community = booking.volunteer.area
-    rule = (
-        Rule.objects.filter(
-            area__code__in=[*community.ancestor_codes, community.code],
-            key=RuleKey.VOLUNTEER_HOUR,
-            active=True,
-        )
-        .order_by("-area__code")
-        .first()
-    )
+    rule = rule_for(community, RuleKey.VOLUNTEER_HOUR)
     if rule is not None and minutes >= 60:
         do_award_by_rule(
             rule=rule,
