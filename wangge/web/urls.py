@@ -15,6 +15,7 @@ from wangge.web import (
     ticket_views,
     transfer_views,
     views,
+    wishes_views,
 )
 
 app_name = "web"
@@ -86,6 +87,10 @@ urlpatterns = [
     path("h5/mine/<int:ticket_id>/", h5_views.my_ticket, name="my_ticket"),
     path("h5/mine/<int:ticket_id>/<str:action>/", h5_views.my_ticket_act, name="my_ticket_act"),
     path("h5/inbox/", h5_views.h5_inbox, name="h5_inbox"),
+    path("h5/wishes/", wishes_views.h5_wishes, name="h5_wishes"),
+    path("h5/wishes/new/", wishes_views.h5_wish_new, name="h5_wish_new"),
+    path("h5/wishes/<int:wish_id>/", wishes_views.h5_wish, name="h5_wish"),
+    path("h5/wishes/<int:wish_id>/<str:action>/", wishes_views.h5_wish_act, name="h5_wish_act"),
     path("inbox/", ticket_views.inbox, name="inbox"),
     path("stats/<str:code>/", stats_views.stats_page, name="stats"),
     path("screen/<str:code>/", screen_views.screen_page, name="screen"),

@@ -1,0 +1,157 @@
+"""心愿墙 on the phone (F8): the wall of one's community, a wish's own page with what its viewer may do
+next (claim, give back, fulfil with a photo, confirm, withdraw), and posting a wish. Residents, party
+members and volunteers use the same pages in the H5 frame; what each sees to do comes from their part
+in the wish."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from wangge.lib.errors import InputError, NotAllowed
+from wangge.lib.masking import mask_name
+from wangge.lists import actions
+from wangge.lists.models import WISH_VALUE_CAP, Wish, WishState
+from wangge.lists.selectors import STALE_DAYS, get_wish_for, may_claim, may_confirm, waited_days, wall
+from wangge.people.models import Resident
+from wangge.web.views import request_user
+
+WALL_SHOWN = 100
+TONE = {
+    WishState.OPEN: "waiting",
+    WishState.CLAIMED: "working",
+    WishState.FULFILLED: "rate",
+    WishState.CONFIRMED: "done",
+    WishState.WITHDRAWN: "waiting",
+}
+
+
+def card(wish: Wish) -> dict:
+    waited = waited_days(wish)
+    return {
+        "wish": wish,
+        "wisher": mask_name(wish.resident.name),
+        "tone": TONE[WishState(wish.state)],
+        "waited": waited,
+        "stale": wish.state == WishState.OPEN and waited >= STALE_DAYS,
+    }
+
+
+@login_required
+def h5_wishes(request: HttpRequest) -> HttpResponse:
+    """心愿墙: waiting wishes first, the longest waiting on top."""
+    user = request_user(request)
+    wishes = list(wall(user)[:WALL_SHOWN])
+    own = Resident.objects.filter(user=user).exists()
+    return render(
+        request,
+        "web/wishes/wall.html",
+        {"cards": [card(w) for w in wishes], "may_post": own, "stale_days": STALE_DAYS},
+    )
+
+
+@login_required
+def h5_wish_new(request: HttpRequest) -> HttpResponse:
+    """我有心愿: a resident's own wish, with a photo if they like."""
+    user = request_user(request)
+    resident = Resident.objects.filter(user=user).select_related("household__area").first()
+    if resident is None:
+        raise Http404
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            value = int(request.POST.get("value") or 0)
+        except ValueError:
+            value = 0
+        try:
+            wish = actions.do_post_wish(
+                resident=resident,
+                text=request.POST.get("text", ""),
+                value=value,
+                actor=user,
+                photo=request.FILES.get("photo"),
+            )
+        except InputError as exc:
+            errors[exc.field] = exc.message
+        else:
+            messages.success(request, "心愿已贴上心愿墙。有人认领时，会在「消息」里告诉您。")
+            return redirect("web:h5_wish", wish_id=wish.pk)
+    return render(
+        request,
+        "web/wishes/new.html",
+        {"errors": errors, "form": request.POST, "cap": WISH_VALUE_CAP},
+        status=422 if errors else 200,
+    )
+
+
+def _next_steps(wish: Wish, user_id: int, *, claims: bool, confirms: bool) -> list[str]:
+    """What this viewer may do with the wish now."""
+    state = WishState(wish.state)
+    steps = []
+    if state == WishState.OPEN and claims:
+        steps.append("claim")
+    if state == WishState.CLAIMED and wish.claimed_by_id == user_id:
+        steps += ["fulfil", "release"]
+    if state == WishState.FULFILLED and confirms:
+        steps.append("confirm")
+    if state in (WishState.OPEN, WishState.CLAIMED) and user_id in (wish.resident.user_id, wish.posted_by_id):
+        steps.append("withdraw")
+    return steps
+
+
+@login_required
+def h5_wish(request: HttpRequest, wish_id: int) -> HttpResponse:
+    user = request_user(request)
+    wish = get_wish_for(user, wish_id)
+    return _wish_page(request, wish)
+
+
+def _wish_page(
+    request: HttpRequest, wish: Wish, *, errors: dict | None = None, status: int = 200
+) -> HttpResponse:
+    user = request_user(request)
+    steps = _next_steps(wish, user.pk, claims=may_claim(user, wish), confirms=may_confirm(user, wish))
+    return render(
+        request,
+        "web/wishes/wish.html",
+        {"c": card(wish), "steps": steps, "errors": errors or {}, "mine": user.pk == wish.resident.user_id},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def h5_wish_act(request: HttpRequest, wish_id: int, action: str) -> HttpResponse:
+    user = request_user(request)
+    wish = get_wish_for(user, wish_id)
+    done = {
+        "claim": "认领成功。请尽快和社区联系，把心愿送到。",
+        "release": "已放弃认领，心愿回到了心愿墙。",
+        "fulfil": "已登记送达，等心愿人确认。",
+        "confirm": "谢谢！心愿已圆梦。",
+        "withdraw": "心愿已撤回。",
+    }
+    if action not in done:
+        raise Http404
+    try:
+        if action == "claim":
+            actions.do_claim_wish(wish, actor=user)
+        elif action == "release":
+            actions.do_release_wish(wish, actor=user)
+        elif action == "fulfil":
+            proof = request.FILES.get("proof")
+            if proof is None:
+                raise InputError("proof", "请拍一张送达的照片")
+            actions.do_fulfil_wish(wish, actor=user, proof=proof, note=request.POST.get("note", ""))
+        elif action == "confirm":
+            actions.do_confirm_wish(wish, actor=user)
+        else:
+            actions.do_withdraw_wish(wish, actor=user)
+    except InputError as exc:
+        return _wish_page(request, wish, errors={exc.field: exc.message}, status=422)
+    except NotAllowed as exc:
+        wish.refresh_from_db()
+        return _wish_page(request, wish, errors={"action": str(exc)}, status=409)
+    messages.success(request, done[action])
+    return redirect("web:h5_wish", wish_id=wish.pk)
