@@ -16,6 +16,7 @@ from wangge.web import (
     ticket_views,
     transfer_views,
     views,
+    volunteering_views,
     wishes_views,
 )
 
@@ -91,6 +92,12 @@ urlpatterns = [
     path("h5/points/", points_views.h5_points, name="h5_points"),
     path("h5/points/redeem/<int:item_id>/", points_views.h5_redeem, name="h5_redeem"),
     path("points/hand-over/", points_views.hand_over, name="points_hand_over"),
+    path("h5/activities/", volunteering_views.h5_activities, name="h5_activities"),
+    path(
+        "h5/activities/<int:activity_id>/<str:action>/",
+        volunteering_views.h5_activity_act,
+        name="h5_activity_act",
+    ),
     path("h5/wishes/", wishes_views.h5_wishes, name="h5_wishes"),
     path("h5/wishes/new/", wishes_views.h5_wish_new, name="h5_wish_new"),
     path("h5/wishes/<int:wish_id>/", wishes_views.h5_wish, name="h5_wish"),

@@ -1,0 +1,72 @@
+"""志愿活动 on the phone (F11): the activities of my community to come, sign-up or the waiting list,
+check-in with the organiser's code, check-out; the organiser sees the code to show."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from wangge.lib.errors import InputError, NotAllowed
+from wangge.volunteering import actions
+from wangge.volunteering.models import SignUp, SignUpState
+from wangge.volunteering.selectors import accepted, get_activity_for, may_organise, upcoming
+from wangge.web.views import request_user
+
+SHOWN = 50
+
+
+@login_required
+def h5_activities(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    activities = list(upcoming(user).order_by("starts_at", "id")[:SHOWN])
+    mine = {
+        s.activity_id: s
+        for s in SignUp.objects.filter(activity__in=activities, user=user).exclude(
+            state=SignUpState.CANCELLED
+        )
+    }
+    rows = [
+        {
+            "a": a,
+            "mine": mine.get(a.pk),
+            "organiser": a.organiser_id == user.pk or may_organise(user, a.area_code),
+        }
+        for a in activities
+    ]
+    return render(
+        request, "web/volunteering/activities.html", {"rows": rows, "volunteer": accepted(user) is not None}
+    )
+
+
+@login_required
+@require_POST
+def h5_activity_act(request: HttpRequest, activity_id: int, action: str) -> HttpResponse:
+    user = request_user(request)
+    activity = get_activity_for(user, activity_id)
+    sign_up = SignUp.objects.filter(activity=activity, user=user).exclude(state=SignUpState.CANCELLED).first()
+    try:
+        if action == "sign-up":
+            done = actions.do_sign_up(activity, actor=user)
+            messages.success(
+                request,
+                "报名成功。"
+                if done.state == SignUpState.SIGNED
+                else "名额已满，您在候补名单上，有人取消会自动补上。",
+            )
+        elif sign_up is None:
+            raise Http404
+        elif action == "cancel":
+            actions.do_cancel_sign_up(sign_up, actor=user)
+            messages.success(request, "已取消报名。")
+        elif action == "check-in":
+            actions.do_check_in(sign_up, actor=user, code=request.POST.get("code", ""))
+            messages.success(request, "签到成功。活动结束后记得签退。")
+        elif action == "check-out":
+            done = actions.do_check_out(sign_up, actor=user)
+            messages.success(request, f"签退成功，记服务时长{done.minutes // 60}小时{done.minutes % 60}分。")
+        else:
+            raise Http404
+    except (InputError, NotAllowed) as exc:
+        messages.error(request, str(exc))
+    return redirect("web:h5_activities")
