@@ -13,7 +13,16 @@ from wangge.lib.errors import InputError, NotAllowed
 from wangge.lib.masking import mask_name
 from wangge.lists import actions
 from wangge.lists.models import WISH_VALUE_CAP, Wish, WishState
-from wangge.lists.selectors import STALE_DAYS, get_wish_for, may_claim, may_confirm, waited_days, wall
+from wangge.lists.selectors import (
+    GRID_CODE_LENGTH,
+    STALE_DAYS,
+    get_wish_for,
+    grid_names,
+    may_claim,
+    may_confirm,
+    waited_days,
+    wall,
+)
 from wangge.people.models import Resident
 from wangge.web.views import request_user
 
@@ -27,11 +36,12 @@ TONE = {
 }
 
 
-def card(wish: Wish) -> dict:
+def card(wish: Wish, grids: dict[str, str]) -> dict:
     waited = waited_days(wish)
     return {
         "wish": wish,
         "wisher": mask_name(wish.resident.name),
+        "grid": grids.get(wish.area_code[:GRID_CODE_LENGTH], ""),
         "tone": TONE[WishState(wish.state)],
         "waited": waited,
         "stale": wish.state == WishState.OPEN and waited >= STALE_DAYS,
@@ -43,11 +53,12 @@ def h5_wishes(request: HttpRequest) -> HttpResponse:
     """心愿墙: waiting wishes first, the longest waiting on top."""
     user = request_user(request)
     wishes = list(wall(user)[:WALL_SHOWN])
+    grids = grid_names(wishes)
     own = Resident.objects.filter(user=user).exists()
     return render(
         request,
         "web/wishes/wall.html",
-        {"cards": [card(w) for w in wishes], "may_post": own, "stale_days": STALE_DAYS},
+        {"cards": [card(w, grids) for w in wishes], "may_post": own, "stale_days": STALE_DAYS},
     )
 
 
@@ -115,7 +126,12 @@ def _wish_page(
     return render(
         request,
         "web/wishes/wish.html",
-        {"c": card(wish), "steps": steps, "errors": errors or {}, "mine": user.pk == wish.resident.user_id},
+        {
+            "c": card(wish, grid_names([wish])),
+            "steps": steps,
+            "errors": errors or {},
+            "mine": user.pk == wish.resident.user_id,
+        },
         status=status,
     )
 
