@@ -24,6 +24,7 @@ from wangge.lists import actions as lists
 from wangge.people.models import Household, Resident
 from wangge.points import actions as points
 from wangge.points.models import Item, RuleKey, Store
+from wangge.visits.selectors import contact_households
 from wangge.volunteering import actions as volunteering
 from wangge.volunteering.models import SignUp, Skill, Volunteer
 
@@ -202,6 +203,18 @@ def _community(community: Area, rng: random.Random, now: dt.datetime, report: Pa
             lists.do_fulfil_wish(wish, actor=helper, proof=_photo(rng), note="已送到老人家中")
             if stage == "confirmed":
                 lists.do_confirm_wish(wish, actor=secretary)
+
+    # A party member's 包户 household has a wish of its own, first on their 我的包户 page.
+    for member in _members(community, Role.PARTY_MEMBER)[:1]:
+        elder = (
+            Resident.objects.filter(household__in=contact_households(member))
+            .select_related("household__area")
+            .order_by("birth_date", "pk")
+            .first()
+        )
+        if elder is not None:
+            lists.do_post_wish(resident=elder, text="想要一副老花镜，看报纸用", value=60, actor=secretary)
+            report.wishes += 1
 
     # The three lists: needs, offers (one claimed by the community), a project.
     needs = [

@@ -14,6 +14,15 @@ def percent(ratio: float | None, digits: int = 1) -> str:
     return f"{value:.0f}%" if value in (0, 100) else f"{value:.{digits}f}%"
 
 
+def service_hours(minutes: int | None) -> str:
+    """Volunteer time as it is banked, in hours however many: 2000 -> "33小时20分", 45 -> "45分钟"."""
+    total = minutes or 0
+    hours, mins = divmod(total, 60)
+    if not hours:
+        return f"{mins}分钟" if mins else "0小时"
+    return f"{hours}小时{mins}分" if mins else f"{hours}小时"
+
+
 def duration(minutes: float | None) -> str:
     """175.3 -> "2小时55分", 2000 -> "1天9小时", 0.4 -> "不到1分钟"; None -> "—"."""
     if minutes is None:

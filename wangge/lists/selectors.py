@@ -10,7 +10,7 @@
 
 import datetime as dt
 
-from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -82,6 +82,16 @@ def wall(user: User, *, state: str | None = None) -> QuerySet[Wish]:
         When(state=WishState.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField()
     )
     return found.select_related("resident", "area").order_by(waiting_first, "posted_at", "id")
+
+
+def my_wishes(user: User) -> QuerySet[Wish]:
+    """我的心愿: wishes the user made, posted for a resident, or claimed, the newest first."""
+    return (
+        wishes_for(user)
+        .filter(Q(resident__user=user) | Q(posted_by=user) | Q(claimed_by=user))
+        .select_related("resident", "area")
+        .order_by("-posted_at", "-id")
+    )
 
 
 def grid_names(wishes: list[Wish]) -> dict[str, str]:

@@ -101,7 +101,7 @@ def ranking(area: Area, *, limit: int = 20) -> QuerySet[Account]:
     return (
         Account.objects.filter(area_code__startswith=area.code, kind__in=HOLDERS, currency="points")
         .filter(~Q(earned=0))
-        .select_related("user", "household")
+        .select_related("user", "household__area__parent")
         .order_by("-earned", "pk")[:limit]
     )
 

@@ -6,7 +6,9 @@ import datetime as dt
 import secrets
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 from wangge.accounts.models import User
 from wangge.areas.models import Area, Level, Membership, Role
@@ -27,6 +29,7 @@ from wangge.volunteering.models import (
 from wangge.volunteering.selectors import accepted, may_organise
 
 CHECK_IN_EARLY = dt.timedelta(hours=1)  # a volunteer may check in this long before the start
+WRONG_CODES_ALLOWED = 5  # then only the organiser's tick: a 6-digit code is not to be guessed
 MAX_CAPACITY = 1000
 MAX_BOOKED_MINUTES = 4 * 60  # one booked service
 
@@ -169,6 +172,12 @@ def do_cancel_sign_up(sign_up: SignUp, *, actor: User) -> SignUp:
 
 
 @transaction.atomic
+def _count_wrong_code(sign_up: SignUp) -> None:
+    """One more wrong code (do_check_in is not atomic, so the refusal that follows keeps the count)."""
+    SignUp.objects.filter(pk=sign_up.pk).update(wrong_codes=F("wrong_codes") + 1)
+    sign_up.wrong_codes += 1
+
+
 def do_check_in(sign_up: SignUp, *, actor: User, code: str | None = None) -> SignUp:
     """签到: the volunteer with the code the organiser shows, or the organiser's tick (no code)."""
     activity = sign_up.activity
@@ -178,7 +187,10 @@ def do_check_in(sign_up: SignUp, *, actor: User, code: str | None = None) -> Sig
     else:
         if sign_up.user_id != actor.pk:
             raise NotAllowed("只能为自己签到")
-        if code.strip() != activity.check_in_code:
+        if sign_up.wrong_codes >= WRONG_CODES_ALLOWED:
+            raise NotAllowed(f"签到码已输错{WRONG_CODES_ALLOWED}次，请找组织者代为签到")
+        if not constant_time_compare(code.strip(), activity.check_in_code):
+            _count_wrong_code(sign_up)
             raise InputError("code", "签到码不对，请向组织者核对")
     now = timezone.now()
     if not activity.starts_at - CHECK_IN_EARLY <= now <= activity.ends_at:

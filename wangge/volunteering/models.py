@@ -97,6 +97,7 @@ class SignUp(models.Model):
     checked_in_at = models.DateTimeField(null=True, blank=True)
     checked_out_at = models.DateTimeField(null=True, blank=True)
     minutes = models.PositiveIntegerField("服务时长（分钟）", default=0)
+    wrong_codes = models.PositiveSmallIntegerField("签到码输错次数", default=0)
 
     class Meta:
         ordering = ["at", "id"]

@@ -4,7 +4,7 @@ volunteer can do, a visit with a ticket in one step, and a resident's colour. Al
 on the desk pages of a household and a resident."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
@@ -17,6 +17,7 @@ from wangge.accounts.models import User
 from wangge.areas import scoping
 from wangge.areas.models import Level as AreaLevel
 from wangge.directory.selectors import nearest_by_kind, point_of
+from wangge.lists.models import Wish, WishState
 from wangge.people import schedule
 from wangge.people.actions import do_set_care_level
 from wangge.people.models import Household, Housing, Resident
@@ -107,6 +108,7 @@ class CareHousehold:
     members: list[Resident]
     requests: list[Ticket]
     days_late: int | None  # > 0 overdue, 0 due today, < 0 due in that many days; None: no schedule
+    wishes: list[Wish] = field(default_factory=list)  # its residents' wishes still under way
 
     @property
     def door(self) -> str:
@@ -127,8 +129,9 @@ class CareHousehold:
 
 def participant_home(request: HttpRequest, user: User) -> HttpResponse:
     """我的包户: a party member's 5–8 households, the most pressing visit first, each with its colour, its
-    next visit (a vacant one marked, not counted as due) and the open requests of its residents; the
-    tickets assigned to them. A volunteer without households sees what they can do here instead."""
+    next visit (a vacant one marked, not counted as due), the open requests of its residents and their
+    wishes under way (a wish of one's own 包户 is the first a party member should see); the tickets
+    assigned to them. A volunteer without households sees what they can do here instead."""
     today = timezone.localdate()
     members = Resident.objects.prefetch_related("care_tags").order_by("id")
     households = list(
@@ -146,12 +149,23 @@ def participant_home(request: HttpRequest, user: User) -> HttpResponse:
     by_household: dict[int, list[Ticket]] = {}
     for t in open_requests:
         by_household.setdefault(t.resident.household_id, []).append(t)  # type: ignore[union-attr]
+    wishes: dict[int, list[Wish]] = {}
+    for w in (
+        Wish.objects.filter(
+            resident__household__in=[h.pk for h in households],
+            state__in=[WishState.OPEN, WishState.CLAIMED, WishState.FULFILLED],
+        )
+        .select_related("resident")
+        .order_by("posted_at", "id")
+    ):
+        wishes.setdefault(w.resident.household_id, []).append(w)
     rows = [
         CareHousehold(
             household=h,
             members=list(h.residents.all()),
             requests=by_household.get(h.pk, []),
             days_late=(today - h.next_visit_on).days if h.next_visit_on else None,
+            wishes=wishes.get(h.pk, []),
         )
         for h in households
     ]

@@ -104,17 +104,20 @@ def nav_items(user: User) -> list[NavItem]:
     area = [NavItem("辖区", reverse("web:area", args=[code]))] if code else []
     stats = [NavItem("统计", reverse("web:stats", args=[code]))] if code else []
     screen = [NavItem("大屏", reverse("web:screen", args=[code]))] if code and _watches(user, code) else []
+    together = [NavItem("共建", reverse("web:participation", args=[code]))] if code else []
     workbench = NavItem("工作台", reverse("web:workbench"))
     residents = NavItem("居民档案", reverse("web:residents"))
     directives = NavItem("指令", reverse("web:directives"))
     if kind == COMMAND:
-        return [*stats, *screen, workbench, *area, directives, residents]
+        return [*stats, *screen, workbench, *area, *together, directives, residents]
     if kind == DESK:
-        return [workbench, *area, *stats, *screen, residents, directives]
+        return [workbench, *area, *together, *stats, *screen, residents, directives]
     if kind == FIELD:
         return [NavItem("走访", reverse("web:field")), workbench, residents, directives, *stats]
     if kind == UNIT:
-        return [NavItem("我的工单", reverse("web:workbench"))]
+        served = next((m.unit for m in scope_of(user).memberships if m.unit is not None), None)
+        needs = [NavItem("需求清单", reverse("web:participation", args=[served.area.code]))] if served else []
+        return [NavItem("我的工单", reverse("web:workbench")), *needs]
     if kind == PARTICIPANT:
         return [NavItem("我的包户", reverse("web:field")), NavItem("我的工单", reverse("web:workbench"))]
     if kind == RESIDENT:

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from wangge.lib.errors import InputError, NotAllowed
 from wangge.points import actions
-from wangge.points.models import Currency, Item, Redemption
+from wangge.points.models import Currency, Item, Redemption, Store
 from wangge.points.selectors import history, home_area, may_hand_over, own_accounts, stores_for
 from wangge.web.views import request_user
 
@@ -56,6 +56,9 @@ def h5_redeem(request: HttpRequest, item_id: int) -> HttpResponse:
     )
     if item is None:
         raise Http404
+    home = home_area(user)
+    if home is not None:
+        actions.person_account(user, home)
     accounts = own_accounts(user)
     account = (
         accounts.filter(pk=request.POST.get("account") or 0).first()
@@ -76,7 +79,7 @@ def h5_redeem(request: HttpRequest, item_id: int) -> HttpResponse:
 def hand_over(request: HttpRequest) -> HttpResponse:
     """核销: the keeper picks the store (if they keep several) and types the pickup code."""
     user = request_user(request)
-    kept = list(user.kept_stores.filter(active=True).select_related("area")) or [
+    kept = list(Store.objects.filter(keepers=user, active=True).select_related("area")) or [
         s for s in stores_for(user).select_related("area") if may_hand_over(user, s)
     ]
     if not kept:

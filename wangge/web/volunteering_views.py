@@ -3,12 +3,16 @@ check-in with the organiser's code, check-out; the organiser sees the code to sh
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from wangge.lib.errors import InputError, NotAllowed
+from wangge.lib.humanize import service_hours
 from wangge.volunteering import actions
+from wangge.volunteering.actions import CHECK_IN_EARLY
 from wangge.volunteering.models import SignUp, SignUpState
 from wangge.volunteering.selectors import accepted, get_activity_for, may_organise, upcoming
 from wangge.web.views import request_user
@@ -19,7 +23,9 @@ SHOWN = 50
 @login_required
 def h5_activities(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    activities = list(upcoming(user).order_by("starts_at", "id")[:SHOWN])
+    now = timezone.now()
+    signed = Count("sign_ups", filter=Q(sign_ups__state=SignUpState.SIGNED))
+    activities = list(upcoming(user).annotate(signed=signed).order_by("starts_at", "id")[:SHOWN])
     mine = {
         s.activity_id: s
         for s in SignUp.objects.filter(activity__in=activities, user=user).exclude(
@@ -31,6 +37,8 @@ def h5_activities(request: HttpRequest) -> HttpResponse:
             "a": a,
             "mine": mine.get(a.pk),
             "organiser": a.organiser_id == user.pk or may_organise(user, a.area_code),
+            "left": max(a.capacity - a.signed, 0),  # type: ignore[attr-defined]
+            "on_now": a.starts_at - CHECK_IN_EARLY <= now <= a.ends_at,
         }
         for a in activities
     ]
@@ -64,7 +72,7 @@ def h5_activity_act(request: HttpRequest, activity_id: int, action: str) -> Http
             messages.success(request, "签到成功。活动结束后记得签退。")
         elif action == "check-out":
             done = actions.do_check_out(sign_up, actor=user)
-            messages.success(request, f"签退成功，记服务时长{done.minutes // 60}小时{done.minutes % 60}分。")
+            messages.success(request, f"签退成功，记服务时长{service_hours(done.minutes)}。")
         else:
             raise Http404
     except (InputError, NotAllowed) as exc:

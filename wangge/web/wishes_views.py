@@ -5,7 +5,7 @@ in the wish."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -20,11 +20,12 @@ from wangge.lists.selectors import (
     grid_names,
     may_claim,
     may_confirm,
+    my_wishes,
     waited_days,
     wall,
 )
 from wangge.people.models import Resident
-from wangge.web.views import request_user
+from wangge.web.views import image_response, request_user
 
 WALL_SHOWN = 100
 TONE = {
@@ -50,15 +51,23 @@ def card(wish: Wish, grids: dict[str, str]) -> dict:
 
 @login_required
 def h5_wishes(request: HttpRequest) -> HttpResponse:
-    """心愿墙: waiting wishes first, the longest waiting on top."""
+    """心愿墙: waiting wishes first, the longest waiting on top. 我的心愿 (`?mine=1`): the wishes I made,
+    posted for someone or claimed, at every stage, the newest first."""
     user = request_user(request)
-    wishes = list(wall(user)[:WALL_SHOWN])
+    mine = request.GET.get("mine") == "1"
+    found = my_wishes(user) if mine else wall(user)
+    wishes = list(found[:WALL_SHOWN])
     grids = grid_names(wishes)
     own = Resident.objects.filter(user=user).exists()
     return render(
         request,
         "web/wishes/wall.html",
-        {"cards": [card(w, grids) for w in wishes], "may_post": own, "stale_days": STALE_DAYS},
+        {
+            "cards": [card(w, grids) for w in wishes],
+            "may_post": own,
+            "stale_days": STALE_DAYS,
+            "mine": mine,
+        },
     )
 
 
@@ -134,6 +143,16 @@ def _wish_page(
         },
         status=status,
     )
+
+
+@login_required
+def h5_wish_photo(request: HttpRequest, wish_id: int, which: str) -> FileResponse:
+    """The wish's own photo or its 送达 proof, to whoever sees the wish (EXIF was removed on upload)."""
+    wish = get_wish_for(request_user(request), wish_id)
+    file = {"photo": wish.photo, "proof": wish.proof}.get(which)
+    if not file:
+        raise Http404
+    return image_response(file)
 
 
 @login_required

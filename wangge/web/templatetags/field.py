@@ -1,9 +1,10 @@
 """The field frame's tab bar, fitted to the persona: `{% load field %}{% field_tabs %}`.
 
 A grid worker or grid head gets 今日走访 · 上报问题 · 我的工单 · 指令 · 消息. A party member, volunteer or
-building head gets their own first tab (我的包户, or 今日走访 for a round of households, else 首页), 我的工单
-and 消息, and 指令 only while a directive waits for their answer: 网格发现 is the grid staff's and the
-directives go to posts, so a tab that would only ever be empty is left out.
+building head gets their own first tab (我的包户, or 今日走访 for a round of households, else 首页),
+邻里互助 (the wish wall, activities and their points), 我的工单 and 消息, and 指令 only while a directive
+waits for their answer: 网格发现 is the grid staff's and the directives go to posts, so a tab that would
+only ever be empty is left out.
 """
 
 from dataclasses import dataclass
@@ -46,6 +47,8 @@ def field_tabs(context: template.Context) -> dict:
     tabs = [Tab("today", home_label(user, persona), reverse("web:field"))]
     if reports:
         tabs.append(Tab("report", "上报问题", reverse("web:field_report")))
+    if persona != FIELD:
+        tabs.append(Tab("neighbours", "邻里互助", reverse("web:h5_wishes")))
     tabs.append(Tab("tickets", "我的工单", reverse("web:field_tickets")))
     if persona == FIELD or pending:
         tabs.append(Tab("directives", "指令", reverse("web:field_directives"), pending))

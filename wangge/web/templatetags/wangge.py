@@ -1,5 +1,5 @@
 """Figures for people on every page: `{% load wangge %}` then `ratio|percent`, `minutes|duration`,
-`moment|cn_datetime`, `day|cn_date` and `{% ticket_due ticket now %}`."""
+`minutes|service_hours`, `moment|cn_datetime`, `day|cn_date` and `{% ticket_due ticket now %}`."""
 
 import datetime as dt
 
@@ -12,6 +12,7 @@ from wangge.tickets.models import Ticket
 register = template.Library()
 register.filter("percent", humanize.percent)
 register.filter("duration", humanize.duration)
+register.filter("service_hours", humanize.service_hours)
 
 
 @register.filter
