@@ -346,3 +346,17 @@ def reverse(request: HttpRequest, transfer_id: int, payload: ReverseIn) -> Statu
     if transfer is None:
         raise Http404
     return Status(201, transfer_row(actions.do_reverse(transfer=transfer, reason=payload.reason, actor=user)))
+
+
+@router.post("/points/households/{household_id}/clean", response={201: dict, 200: dict, 409: dict})
+def rate_clean_household(request: HttpRequest, household_id: int) -> Status:
+    """清洁户: the grid's worker or head, or community staff, rate a household of their area clean after an
+    inspection; the household earns the 清洁户评比 rule once a month (201). 200 with `paid: 0` at the cap,
+    and the month's payment again (200) when it was rated already; 409 without a rule or for one's own
+    household; 404 outside one's area."""
+    user = _user(request)
+    household = scoping.get_household_for(user, household_id)
+    paid, already = actions.do_rate_clean_household(household=household, actor=user)
+    if paid is None:
+        return Status(200, {"paid": 0, "detail": "本月该项积分已达上限"})
+    return Status(200 if already else 201, {"paid": paid.amount, "transfer": transfer_row(paid)})

@@ -13,6 +13,7 @@ from wangge.accounts.models import User
 from wangge.areas.models import Area
 from wangge.areas.scoping import holds_over
 from wangge.lib.errors import InputError, NotAllowed
+from wangge.lib.states import move
 from wangge.lists.models import (
     WISH_VALUE_CAP,
     ItemState,
@@ -44,16 +45,8 @@ from wangge.tickets.actions import clean_photos
 def _move(
     wish: Wish, before: tuple[str, ...], after: str, *, by: User | None = None, **changes: object
 ) -> Wish:
-    """The wish from one of `before` to `after`, if it still is in one (and still `by`'s claim, when
-    given): the one winner of a race."""
-    still = Wish.objects.filter(pk=wish.pk, state__in=before)
-    if by is not None:
-        still = still.filter(claimed_by=by)
-    if not still.update(state=after, **changes):
-        wish.refresh_from_db()
-        raise NotAllowed(f"该心愿{wish.get_state_display()}")
-    wish.refresh_from_db()
-    return wish
+    """The wish from one of `before` to `after` (and still `by`'s claim, when given)."""
+    return move(wish, before, after, what="该心愿", where={"claimed_by": by} if by else None, **changes)
 
 
 @transaction.atomic
@@ -266,9 +259,14 @@ def do_start_project(
     title = " ".join(title.split()) or need.title
     if ends_on < starts_on:
         raise InputError("ends_on", "计划完成日期不能早于开始日期")
+    if Need.objects.filter(pk=need.pk, state__in=[ItemState.DONE, ItemState.CLOSED]).exists():
+        raise NotAllowed("需求已完成或已关闭，不能再立项")
     for offer in offers:
         if offer.topic != need.topic and offer.kind not in (OfferKind.MONEY, OfferKind.VENUE):
             raise InputError("offers", f"资源「{offer.title}」与需求类别不同")
+        claimant = offer.claimed_by_area
+        if claimant is not None and not need.area_code.startswith(claimant.code):
+            raise InputError("offers", f"资源「{offer.title}」已由{claimant.name}认领")
         if (
             not Offer.objects.filter(pk=offer.pk, capacity__gte=1)
             .exclude(state=ItemState.CLOSED)

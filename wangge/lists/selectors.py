@@ -52,6 +52,14 @@ def may_confirm(user: User, wish: Wish) -> bool:
     )
 
 
+def is_close_to(user: User, wish: Wish) -> bool:
+    """The wisher, whoever posted it for them, its claimant, or the grid's workers and the community's
+    staff: who see the 送达 photo and note and a withdrawn wish (the rest of the community sees the wall)."""
+    return user.pk in (wish.resident.user_id, wish.posted_by_id, wish.claimed_by_id) or holds_over(
+        user, wish.area_code, HELPING_ROLES
+    )
+
+
 def wishes_for(user: User) -> QuerySet[Wish]:
     """The wishes of the communities a user lives in or works in (and their subtrees)."""
     scope = scope_of(user)

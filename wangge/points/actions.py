@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from wangge.accounts.models import User
 from wangge.areas.models import Area
+from wangge.areas.scoping import holds_over
 from wangge.lib.errors import InputError, NotAllowed
+from wangge.lib.states import move
 from wangge.people.models import Household, Resident
 from wangge.points.models import (
     HOLDERS,
@@ -23,12 +25,13 @@ from wangge.points.models import (
     Item,
     Redemption,
     Rule,
+    RuleKey,
     Store,
     Transfer,
     TransferKind,
     month_start,
 )
-from wangge.points.selectors import may_hand_over, may_manage_points, may_spend
+from wangge.points.selectors import HOUSEHOLD_HELPERS, may_hand_over, may_manage_points, may_spend, rule_for
 
 MAX_AWARD = 10_000  # one manual award
 STAFF_QUANTITY = 12  # units of a rule one staff member pays at once (twelve hours of service)
@@ -233,6 +236,13 @@ def do_award_by_rule(
         raise InputError("quantity", "数量应在1到100之间")
     if not ref:
         raise InputError("ref", "缺少积分事由的编号")
+    return _pay_rule(rule=rule, account=account, ref=ref, actor=actor, quantity=quantity, note=note)
+
+
+def _pay_rule(
+    *, rule: Rule, account: Account, ref: str, actor: User | None, quantity: int, note: str
+) -> Transfer | None:
+    """Pay a rule once per ref, within its monthly cap (the callers have checked who may)."""
     fund = fund_account(rule.area)
     _lock(fund, account)  # one award at a time per account: the cap is read under the lock
     earlier = Transfer.objects.filter(kind=TransferKind.RULE, target=account, ref=ref).first()
@@ -253,6 +263,31 @@ def do_award_by_rule(
         rule=rule,
         ref=ref,
     )
+
+
+def clean_household_ref(household: Household, day: dt.date) -> str:
+    return f"clean-household:{household.pk}:{day:%Y-%m}"
+
+
+@transaction.atomic
+def do_rate_clean_household(*, household: Household, actor: User) -> tuple[Transfer | None, bool]:
+    """清洁户 (城口): the grid's worker or head, or the community's staff, rate a household clean after
+    an inspection; the household's account earns the nearest 清洁户评比 rule once a month. Answers the
+    payment (None at the monthly cap) and whether it had been paid already this month."""
+    area = household.area
+    if not (holds_over(actor, area.code, HOUSEHOLD_HELPERS) or may_manage_points(actor, area)):
+        raise NotAllowed("由网格员或社区工作人员评定清洁户")
+    rule = rule_for(area, RuleKey.CLEAN_HOUSEHOLD)
+    if rule is None:
+        raise NotAllowed("本社区还没有清洁户积分规则，请社区先设定")
+    account = household_account(household)
+    if holds(actor, account):
+        raise NotAllowed("不能评定自己家")
+    ref = clean_household_ref(household, timezone.localdate())
+    already = Transfer.objects.filter(kind=TransferKind.RULE, target=account, ref=ref).exists()
+    month = timezone.localdate().month
+    paid = _pay_rule(rule=rule, account=account, ref=ref, actor=actor, quantity=1, note=f"{month}月清洁户")
+    return paid, already
 
 
 @transaction.atomic
@@ -433,13 +468,10 @@ def do_hand_over(*, store: Store, code: str, actor: User) -> Redemption:
         raise InputError("code", "没有这个取货码")
     # By its id alone: an UPDATE through a join (the store) is a subquery, which PostgreSQL does not read
     # again after waiting for a racing hand-over, and both would hand the item over.
-    handed = Redemption.objects.filter(pk=found.pk, state=Redemption.State.WAITING).update(
-        state=Redemption.State.HANDED, handed_at=timezone.now(), handed_by=actor
+    waiting = (Redemption.State.WAITING,)
+    return move(
+        found, waiting, Redemption.State.HANDED, what="该取货码", handed_at=timezone.now(), handed_by=actor
     )
-    found.refresh_from_db()
-    if not handed:
-        raise NotAllowed(f"该取货码{found.get_state_display()}")
-    return found
 
 
 @transaction.atomic
@@ -449,11 +481,7 @@ def do_cancel_redemption(*, redemption: Redemption, actor: User) -> Redemption:
     store = redemption.item.store
     if not (may_spend(actor, redemption.account) or may_hand_over(actor, store)):
         raise NotAllowed("您不能取消这次兑换")
-    won = Redemption.objects.filter(pk=redemption.pk, state=Redemption.State.WAITING).update(
-        state=Redemption.State.CANCELLED
-    )
-    if not won:
-        raise NotAllowed("该兑换已领取或已取消")
+    move(redemption, (Redemption.State.WAITING,), Redemption.State.CANCELLED, what="该兑换")
     Item.objects.filter(pk=redemption.item_id).update(stock=F("stock") + 1)
     _move(
         kind=TransferKind.REFUND,

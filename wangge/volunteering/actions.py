@@ -4,15 +4,17 @@ the organiser's tick, check out (the time served: points and 爱心银行 minute
 
 import datetime as dt
 import secrets
+from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from wangge.accounts.models import User
 from wangge.areas.models import Area, Level, Membership, Role
 from wangge.lib.errors import InputError, NotAllowed
+from wangge.lib.states import move
 from wangge.points.actions import do_award_by_rule, do_bank_hours, person_account
 from wangge.points.models import Currency, RuleKey
 from wangge.points.selectors import rule_for
@@ -142,9 +144,12 @@ def do_sign_up(activity: Activity, *, actor: User) -> SignUp:
         raise NotAllowed("您已报名")
     seated = SignUp.objects.filter(activity=activity, state=SignUpState.SIGNED).count()
     state = SignUpState.SIGNED if seated < activity.capacity else SignUpState.WAITING
+    # Wrong check-in codes follow the person, not the sign-up: cancelling and signing up again gives
+    # no fresh tries.
+    tried = SignUp.objects.filter(activity=activity, user=actor).aggregate(n=Max("wrong_codes"))["n"] or 0
     try:
         with transaction.atomic():
-            return SignUp.objects.create(activity=activity, user=actor, state=state)
+            return SignUp.objects.create(activity=activity, user=actor, state=state, wrong_codes=tried)
     except IntegrityError:
         raise NotAllowed("您已报名") from None
 
@@ -155,12 +160,16 @@ def do_cancel_sign_up(sign_up: SignUp, *, actor: User) -> SignUp:
     if sign_up.user_id != actor.pk:
         raise NotAllowed("只能取消自己的报名")
     activity = _locked(sign_up.activity)
-    if sign_up.checked_in_at is not None:
-        raise NotAllowed("已签到，不能取消")
     was = SignUp.objects.filter(pk=sign_up.pk).values_list("state", flat=True).get()
-    if was == SignUpState.CANCELLED:
-        raise NotAllowed("报名已取消")
-    SignUp.objects.filter(pk=sign_up.pk).update(state=SignUpState.CANCELLED)
+    # One UPDATE decides against a check-in at the same moment: whichever comes second finds the row
+    # changed (check-in wants a signed row, cancelling one not checked in).
+    if (
+        not SignUp.objects.filter(pk=sign_up.pk, checked_in_at=None, state=was)
+        .exclude(state=SignUpState.CANCELLED)
+        .update(state=SignUpState.CANCELLED)
+    ):
+        sign_up.refresh_from_db()
+        raise NotAllowed("已签到，不能取消" if sign_up.checked_in_at else "报名已取消")
     if was == SignUpState.SIGNED:
         first = (
             SignUp.objects.filter(activity=activity, state=SignUpState.WAITING).order_by("at", "id").first()
@@ -171,15 +180,19 @@ def do_cancel_sign_up(sign_up: SignUp, *, actor: User) -> SignUp:
     return sign_up
 
 
-@transaction.atomic
-def _count_wrong_code(sign_up: SignUp) -> None:
-    """One more wrong code (do_check_in is not atomic, so the refusal that follows keeps the count)."""
-    SignUp.objects.filter(pk=sign_up.pk).update(wrong_codes=F("wrong_codes") + 1)
-    sign_up.wrong_codes += 1
+def _take_a_try(sign_up: SignUp) -> bool:
+    """Use one of the code's tries in one UPDATE (so guesses sent at once are each counted); False when
+    none is left. A right code gives its try back."""
+    return bool(
+        SignUp.objects.filter(pk=sign_up.pk, wrong_codes__lt=WRONG_CODES_ALLOWED).update(
+            wrong_codes=F("wrong_codes") + 1
+        )
+    )
 
 
 def do_check_in(sign_up: SignUp, *, actor: User, code: str | None = None) -> SignUp:
-    """签到: the volunteer with the code the organiser shows, or the organiser's tick (no code)."""
+    """签到: the volunteer with the code the organiser shows, or the organiser's tick (no code). Not one
+    transaction: a wrong code's try stays counted when the refusal is raised."""
     activity = sign_up.activity
     if code is None:
         if not (activity.organiser_id == actor.pk or may_organise(actor, activity.area_code)):
@@ -187,11 +200,13 @@ def do_check_in(sign_up: SignUp, *, actor: User, code: str | None = None) -> Sig
     else:
         if sign_up.user_id != actor.pk:
             raise NotAllowed("只能为自己签到")
-        if sign_up.wrong_codes >= WRONG_CODES_ALLOWED:
+        if not code.strip():
+            raise InputError("code", "请输入组织者出示的6位签到码")
+        if not _take_a_try(sign_up):
             raise NotAllowed(f"签到码已输错{WRONG_CODES_ALLOWED}次，请找组织者代为签到")
         if not constant_time_compare(code.strip(), activity.check_in_code):
-            _count_wrong_code(sign_up)
             raise InputError("code", "签到码不对，请向组织者核对")
+        SignUp.objects.filter(pk=sign_up.pk).update(wrong_codes=F("wrong_codes") - 1)
     now = timezone.now()
     if not activity.starts_at - CHECK_IN_EARLY <= now <= activity.ends_at:
         raise NotAllowed("不在活动时间内，不能签到")
@@ -273,12 +288,8 @@ def do_book_volunteer(
     )
 
 
-def _booking(booking: Booking, before: tuple[str, ...], after: str, **changes: object) -> Booking:
-    if not Booking.objects.filter(pk=booking.pk, state__in=before).update(state=after, **changes):
-        booking.refresh_from_db()
-        raise NotAllowed(f"该预约{booking.get_state_display()}")
-    booking.refresh_from_db()
-    return booking
+def _booking(booking: Booking, before: tuple[str, ...], after: str, **changes: Any) -> Booking:
+    return move(booking, before, after, what="该预约", **changes)
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ on the desk pages of a household and a resident."""
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -16,12 +17,18 @@ from django.views.decorators.http import require_POST
 from wangge.accounts.models import User
 from wangge.areas import scoping
 from wangge.areas.models import Level as AreaLevel
+from wangge.areas.scoping import holds_over
 from wangge.directory.selectors import nearest_by_kind, point_of
+from wangge.lib.errors import NotAllowed
 from wangge.lists.models import Wish, WishState
+from wangge.lists.selectors import HELPING_ROLES
 from wangge.people import schedule
 from wangge.people.actions import do_set_care_level
 from wangge.people.models import Household, Housing, Resident
 from wangge.people.registry import RegistryError
+from wangge.points.actions import clean_household_ref, do_rate_clean_household
+from wangge.points.models import Account, Currency, RuleKey, Transfer
+from wangge.points.selectors import HOUSEHOLD_HELPERS, may_manage_points, rule_for
 from wangge.tickets import workflow, worklists
 from wangge.tickets.actions import TicketInputError, WorkflowError
 from wangge.tickets.models import Ticket, Urgency
@@ -253,10 +260,61 @@ def field_household(request: HttpRequest, household_id: int) -> HttpResponse:
             "logged": logged,
             "logged_tickets": list(logged.tickets.all()) if logged else [],
             "nearby": nearest_by_kind(household.area.code, point_of(household)),
+            "clean": _clean_card(user, household),
+            "wishes": list(
+                Wish.objects.filter(resident__household=household)
+                .exclude(state=WishState.WITHDRAWN)
+                .select_related("resident")
+                .order_by("-posted_at", "-id")[:5]
+            ),
+            "may_wish_for": may_help_wish(user, household),
             "tab": "today",
         },
         status=status,
     )
+
+
+def may_help_wish(user: User, household: Household) -> bool:
+    """Whether the user may post a wish for a resident of the household (its grid's staff)."""
+    return holds_over(user, household.area.code, HELPING_ROLES)
+
+
+def _clean_card(user: User, household: Household) -> dict | None:
+    """清洁户 on the household's page, for those who rate it: the rule, whether this month is rated, the
+    family's points."""
+    area = household.area
+    if not (holds_over(user, area.code, HOUSEHOLD_HELPERS) or may_manage_points(user, area)):
+        return None
+    rule = rule_for(area, RuleKey.CLEAN_HOUSEHOLD)
+    if rule is None:
+        return None
+    account = Account.objects.filter(household=household, currency=Currency.POINTS).first()
+    ref = clean_household_ref(household, timezone.localdate())
+    return {
+        "rule": rule,
+        "rated": account is not None and Transfer.objects.filter(target=account, ref=ref).exists(),
+        "balance": account.balance if account else 0,
+    }
+
+
+@login_required
+@require_POST
+def household_clean(request: HttpRequest, household_id: int) -> HttpResponse:
+    """评为本月清洁户, after the inspection."""
+    user = request_user(request)
+    household = scoping.get_household_for(user, household_id)
+    try:
+        paid, already = do_rate_clean_household(household=household, actor=user)
+    except NotAllowed as exc:
+        messages.error(request, str(exc))
+    else:
+        if already:
+            messages.info(request, "这户本月已评为清洁户。")
+        elif paid is None:
+            messages.info(request, "已评为清洁户；本月积分已达上限，不再加分。")
+        else:
+            messages.success(request, f"已评为本月清洁户，家庭积分+{paid.amount}。")
+    return redirect("web:field_household", household_id=household.pk)
 
 
 @login_required

@@ -6,6 +6,7 @@ waiting for a second person. A unit's staff see the needs of the area their unit
 Every list is a fixed number of queries, however many rows."""
 
 import datetime as dt
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -33,6 +34,7 @@ from wangge.volunteering.models import Activity, ActivityState, SignUpState, Ski
 from wangge.volunteering.selectors import talent_pool
 from wangge.web.views import request_user
 
+ID = re.compile(r"[0-9]{1,18}")
 TABS = [("lists", "三张清单"), ("wishes", "微心愿"), ("volunteers", "志愿者"), ("points", "积分")]
 SHOWN = 30
 SUGGESTED = 5
@@ -149,6 +151,13 @@ def _volunteers(request: HttpRequest, user: User, area: Area, runs: bool) -> dic
 
 
 def _points(request: HttpRequest, user: User, area: Area, runs: bool) -> dict:
+    """Awards are decided by someone other than their proposer and not for oneself or one's household."""
+    awards = list(
+        Award.objects.filter(account__area_code__startswith=area.code, state=Award.State.PENDING)
+        .select_related("account__user", "account__household", "proposed_by")
+        .order_by("proposed_at", "pk")[:SHOWN]
+    )
+    home = scoping.scope_of(user).own_household_id
     return {
         "economy": economy(area),
         "ranking": list(ranking(area, limit=10)),
@@ -157,11 +166,14 @@ def _points(request: HttpRequest, user: User, area: Area, runs: bool) -> dict:
             .select_related("area")
             .order_by("key", "-area__code")
         ),
-        "awards": list(
-            Award.objects.filter(account__area_code__startswith=area.code, state=Award.State.PENDING)
-            .select_related("account__user", "account__household", "proposed_by")
-            .order_by("proposed_at", "pk")[:SHOWN]
-        ),
+        "awards": awards,
+        "decidable": {
+            a.pk
+            for a in awards
+            if a.proposed_by_id != user.pk
+            and a.account.user_id != user.pk
+            and (a.account.household_id is None or a.account.household_id != home)
+        },
         "stores": list(
             Store.objects.filter(area__code__startswith=area.code, active=True)
             .annotate(waiting=Count("items__redemptions", filter=Q(items__redemptions__state="waiting")))
@@ -188,39 +200,49 @@ def _back(area: Area, tab: str) -> HttpResponse:
 
 @login_required
 def need_suggestions(request: HttpRequest, need_id: int) -> HttpResponse:
-    """匹配建议 of one need (htmx): the best offers with their reasons, and 立项 with those ticked."""
+    """匹配建议 of one need (htmx), for the staff who run its area: the best offers they can see with
+    their reasons, and 立项 with those ticked. `area` is the page it was asked from (where 立项 returns)."""
     user = request_user(request)
-    need = _need_for(user, need_id)
+    area, runs = _area(user, request.GET.get("area", ""))
+    need = _need_in(area, need_id)
+    if not (runs and may_run_lists(user, need.area_code)):
+        raise Http404
     scope = scoping.scope_of(user)
-    back = request.GET.get("area", "")
-    if not (back and need.area_code.startswith(back)):
-        back = need.area_code
     today = timezone.localdate()
     return render(
         request,
         "web/participation/_suggestions.html",
         {
             "need": need,
-            "back": back,
+            "back": area.code,
             "suggestions": [s for s in suggest_offers(need, limit=20) if scope.sees_area(s.offer.area_code)][
                 :SUGGESTED
             ],
-            "runs": may_run_lists(user, need.area_code),
+            "runs": True,
             "starts_on": today,
             "ends_on": today + dt.timedelta(days=PROJECT_DAYS),
         },
     )
 
 
-def _need_for(user: User, need_id: int) -> Need:
-    need = Need.objects.filter(pk=need_id).select_related("area").first()
-    if need is None or not scoping.scope_of(user).sees_area(need.area_code):
+def _need_in(area: Area, need_id: int) -> Need:
+    """A need of the page's area (or below); any other is 404."""
+    need = Need.objects.filter(pk=need_id, area_code__startswith=area.code).select_related("area").first()
+    if need is None:
         raise Http404
     return need
 
 
+def _offer_in(area: Area, offer_id: int) -> Offer:
+    offer = Offer.objects.filter(pk=offer_id, area_code__startswith=area.code).select_related("area").first()
+    if offer is None:
+        raise Http404
+    return offer
+
+
 def _offer_for(user: User, offer_id: int) -> Offer:
-    offer = Offer.objects.filter(pk=offer_id).select_related("area").first()
+    """An offer to use in a project: any the user sees (a unit's offer may be posted for the street)."""
+    offer = Offer.objects.filter(pk=offer_id).select_related("area", "claimed_by_area").first()
     if offer is None or not scoping.scope_of(user).sees_area(offer.area_code):
         raise Http404
     return offer
@@ -249,15 +271,16 @@ def list_act(request: HttpRequest, code: str, action: str, item_id: int) -> Http
         raise Http404
     try:
         if action == "claim-need":
-            list_actions.do_claim_need(_need_for(user, item_id), actor=user)
+            list_actions.do_claim_need(_need_in(area, item_id), actor=user)
         elif action == "claim-offer":
             community = _community(area)
             if community is None:
                 raise InputError("community", "请在社区的页面上认领资源")
-            list_actions.do_claim_offer(_offer_for(user, item_id), actor=user, community=community)
+            list_actions.do_claim_offer(_offer_in(area, item_id), actor=user, community=community)
         elif action == "start":
-            need = _need_for(user, item_id)
-            offers = [_offer_for(user, int(pk)) for pk in request.POST.getlist("offers") if pk.isdigit()]
+            need = _need_in(area, item_id)
+            picked = [pk for pk in request.POST.getlist("offers") if ID.fullmatch(pk)]
+            offers = [_offer_for(user, int(pk)) for pk in picked]
             list_actions.do_start_project(
                 need=need,
                 offers=offers,

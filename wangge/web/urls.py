@@ -73,6 +73,7 @@ urlpatterns = [
         name="deliver",
     ),
     path("field/households/<int:household_id>/", field_views.field_household, name="field_household"),
+    path("field/households/<int:household_id>/clean/", field_views.household_clean, name="household_clean"),
     path("registry/import/", transfer_views.registry_import, name="registry_import"),
     path("registry/export/", transfer_views.registry_export, name="registry_export"),
     path("tickets/", ticket_views.workbench, name="workbench"),

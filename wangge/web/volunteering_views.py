@@ -14,7 +14,13 @@ from wangge.lib.humanize import service_hours
 from wangge.volunteering import actions
 from wangge.volunteering.actions import CHECK_IN_EARLY
 from wangge.volunteering.models import SignUp, SignUpState
-from wangge.volunteering.selectors import accepted, get_activity_for, may_organise, upcoming
+from wangge.volunteering.selectors import (
+    accepted,
+    activities_for,
+    get_activity_for,
+    may_organise,
+    upcoming,
+)
 from wangge.web.views import request_user
 
 SHOWN = 50
@@ -25,7 +31,10 @@ def h5_activities(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     now = timezone.now()
     signed = Count("sign_ups", filter=Q(sign_ups__state=SignUpState.SIGNED))
-    activities = list(upcoming(user).annotate(signed=signed).order_by("starts_at", "id")[:SHOWN])
+    # To come, and any already over that I checked in to and have not checked out of yet.
+    open_ = SignUp.objects.filter(user=user, checked_in_at__isnull=False, checked_out_at=None)
+    found = upcoming(user) | activities_for(user).filter(pk__in=open_.values("activity_id"))
+    activities = list(found.annotate(signed=signed).order_by("starts_at", "id")[:SHOWN])
     mine = {
         s.activity_id: s
         for s in SignUp.objects.filter(activity__in=activities, user=user).exclude(
@@ -39,6 +48,7 @@ def h5_activities(request: HttpRequest) -> HttpResponse:
             "organiser": a.organiser_id == user.pk or may_organise(user, a.area_code),
             "left": max(a.capacity - a.signed, 0),  # type: ignore[attr-defined]
             "on_now": a.starts_at - CHECK_IN_EARLY <= now <= a.ends_at,
+            "started": a.starts_at <= now,
         }
         for a in activities
     ]

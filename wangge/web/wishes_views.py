@@ -9,6 +9,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from wangge.accounts.models import User
+from wangge.areas import scoping
 from wangge.lib.errors import InputError, NotAllowed
 from wangge.lib.masking import mask_name
 from wangge.lists import actions
@@ -18,8 +20,10 @@ from wangge.lists.selectors import (
     STALE_DAYS,
     get_wish_for,
     grid_names,
+    is_close_to,
     may_claim,
     may_confirm,
+    may_post_for,
     my_wishes,
     waited_days,
     wall,
@@ -73,18 +77,36 @@ def h5_wishes(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def h5_wish_new(request: HttpRequest) -> HttpResponse:
-    """我有心愿: a resident's own wish, with a photo if they like."""
+    """我有心愿: a resident's own wish, with a photo if they like; or, from a household's page
+    (`?household=`), a grid worker's or community staff's for one of its residents (代为许愿: an elderly
+    resident without a phone)."""
     user = request_user(request)
-    resident = Resident.objects.filter(user=user).select_related("household__area").first()
-    if resident is None:
-        raise Http404
+    household = None
+    if (request.GET.get("household") or request.POST.get("household") or "").isdigit():
+        household = scoping.get_household_for(
+            user, int(request.GET.get("household") or request.POST["household"])
+        )
+        choices = [r for r in household.residents.select_related("household__area").order_by("pk")]
+        if not choices or not may_post_for(user, choices[0]):
+            raise Http404
+    else:
+        own = Resident.objects.filter(user=user).select_related("household__area").first()
+        if own is None:
+            raise Http404
+        choices = [own]
     errors: dict[str, str] = {}
     if request.method == "POST":
+        picked = request.POST.get("resident", "")
+        resident = next(
+            (r for r in choices if str(r.pk) == picked), choices[0] if len(choices) == 1 else None
+        )
         try:
             value = int(request.POST.get("value") or 0)
         except ValueError:
             value = 0
         try:
+            if resident is None:
+                raise InputError("resident", "请选择为哪位居民许愿")
             wish = actions.do_post_wish(
                 resident=resident,
                 text=request.POST.get("text", ""),
@@ -100,7 +122,13 @@ def h5_wish_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/wishes/new.html",
-        {"errors": errors, "form": request.POST, "cap": WISH_VALUE_CAP},
+        {
+            "errors": errors,
+            "form": request.POST,
+            "cap": WISH_VALUE_CAP,
+            "household": household,
+            "choices": choices if household is not None else [],
+        },
         status=422 if errors else 200,
     )
 
@@ -120,11 +148,17 @@ def _next_steps(wish: Wish, user_id: int, *, claims: bool, confirms: bool) -> li
     return steps
 
 
+def _wish(user: User, wish_id: int) -> Wish:
+    """A wish of the user's community; a withdrawn one only to those close to it."""
+    wish = get_wish_for(user, wish_id)
+    if wish.state == WishState.WITHDRAWN and not is_close_to(user, wish):
+        raise Http404
+    return wish
+
+
 @login_required
 def h5_wish(request: HttpRequest, wish_id: int) -> HttpResponse:
-    user = request_user(request)
-    wish = get_wish_for(user, wish_id)
-    return _wish_page(request, wish)
+    return _wish_page(request, _wish(request_user(request), wish_id))
 
 
 def _wish_page(
@@ -140,6 +174,7 @@ def _wish_page(
             "steps": steps,
             "errors": errors or {},
             "mine": user.pk == wish.resident.user_id,
+            "close": is_close_to(user, wish),
         },
         status=status,
     )
@@ -148,8 +183,9 @@ def _wish_page(
 @login_required
 def h5_wish_photo(request: HttpRequest, wish_id: int, which: str) -> FileResponse:
     """The wish's own photo or its 送达 proof, to whoever sees the wish (EXIF was removed on upload)."""
-    wish = get_wish_for(request_user(request), wish_id)
-    file = {"photo": wish.photo, "proof": wish.proof}.get(which)
+    user = request_user(request)
+    wish = _wish(user, wish_id)
+    file = {"photo": wish.photo, "proof": wish.proof if is_close_to(user, wish) else None}.get(which)
     if not file:
         raise Http404
     return image_response(file)
@@ -159,7 +195,7 @@ def h5_wish_photo(request: HttpRequest, wish_id: int, which: str) -> FileRespons
 @require_POST
 def h5_wish_act(request: HttpRequest, wish_id: int, action: str) -> HttpResponse:
     user = request_user(request)
-    wish = get_wish_for(user, wish_id)
+    wish = _wish(user, wish_id)
     done = {
         "claim": "认领成功。请尽快和社区联系，把心愿送到。",
         "release": "已放弃认领，心愿回到了心愿墙。",

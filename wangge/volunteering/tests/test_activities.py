@@ -133,3 +133,48 @@ def test_a_resident_books_a_volunteer(db, actor) -> None:  # type: ignore[no-unt
         v.do_cancel_booking(booking, actor=resident)
     assert Account.objects.get(user=plumber, currency="points").balance == 10
     assert Account.objects.get(user=plumber, currency="hours").balance == 90
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cancelling_and_checking_in_at_once_leave_one_of_them(committed_city) -> None:  # type: ignore[no-untyped-def]
+    """A volunteer cancels on one phone while checking in on another: either they are checked in and
+    still signed up, or cancelled and not checked in; never a cancelled sign-up that checked in."""
+    staff = User.objects.get(username="community")
+    for round_ in range(4):
+        event = activity(staff, capacity=5)
+        person = volunteer(f"race{round_}", staff)
+        sign_up = v.do_sign_up(event, actor=person)
+
+        def work(i: int, pk: int = sign_up.pk, who: User = person, code: str = event.check_in_code) -> str:
+            mine = SignUp.objects.select_related("activity").get(pk=pk)
+            if i == 0:
+                return v.do_cancel_sign_up(mine, actor=who).state
+            return "in" if v.do_check_in(mine, actor=who, code=code).checked_in_at else "?"
+
+        race(2, work)
+        final = SignUp.objects.get(pk=sign_up.pk)
+        assert (final.state, final.checked_in_at is None) in [
+            (SignUpState.SIGNED, False),
+            (SignUpState.CANCELLED, True),
+        ], (final.state, final.checked_in_at)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_wrong_codes_are_counted_at_once_and_survive_signing_up_again(committed_city) -> None:  # type: ignore[no-untyped-def]
+    staff = User.objects.get(username="community")
+    event = activity(staff, capacity=5)
+    person = volunteer("guesser", staff)
+    sign_up = v.do_sign_up(event, actor=person)
+    wrong = "000000" if event.check_in_code != "000000" else "111111"
+    with pytest.raises(InputError, match="请输入"):
+        v.do_check_in(sign_up, actor=person, code="  ")  # an empty submit costs no try
+    outcomes = race(
+        8, lambda i: str(v.do_check_in(SignUp.objects.get(pk=sign_up.pk), actor=person, code=wrong))
+    )
+    assert sum("签到码不对" in o for o in outcomes) == v.WRONG_CODES_ALLOWED, outcomes
+    assert sum("请找组织者" in o for o in outcomes) == 8 - v.WRONG_CODES_ALLOWED
+    v.do_cancel_sign_up(SignUp.objects.get(pk=sign_up.pk), actor=person)
+    again = v.do_sign_up(event, actor=person)
+    with pytest.raises(NotAllowed, match="请找组织者"):
+        v.do_check_in(again, actor=person, code=event.check_in_code)
+    assert v.do_check_in(again, actor=staff).checked_in_at is not None  # the organiser's tick

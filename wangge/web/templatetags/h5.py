@@ -32,7 +32,17 @@ class NavLink:
 
 
 MINE_PAGES = {"my_ticket": "h5_mine", "my_ticket_act": "h5_mine"}
-NEIGHBOURS = ("h5_wishes", "h5_wish", "h5_wish_new", "h5_points", "h5_activities", "points_hand_over")
+NEIGHBOURS = (
+    "h5_wishes",
+    "h5_wish",
+    "h5_wish_act",
+    "h5_wish_new",
+    "h5_redeem",
+    "h5_activity_act",
+    "h5_points",
+    "h5_activities",
+    "points_hand_over",
+)
 
 
 @register.inclusion_tag("web/h5/_nav.html", takes_context=True)

@@ -20,7 +20,7 @@ from wangge.points.models import Account, Redemption, Rule, RuleKey
 from wangge.visits.selectors import contact_households
 from wangge.volunteering import actions as v
 from wangge.volunteering.actions import WRONG_CODES_ALLOWED
-from wangge.volunteering.models import SignUp
+from wangge.volunteering.models import Activity, SignUp
 
 
 def community() -> Area:
@@ -305,3 +305,96 @@ def test_pages_answer_in_queries_that_do_not_grow(client_for, actor, username: s
     before = queries(client, url)
     add(5)
     assert queries(client, url) == before
+
+
+def test_a_grid_worker_wishes_for_an_elderly_resident_from_the_household_page(  # type: ignore[no-untyped-def]
+    client_for, grid_resident, outside_household
+) -> None:
+    household = grid_resident.household
+    worker = client_for("gridworker")
+    page = worker.get(f"/field/households/{household.pk}/").content.decode()
+    assert f"/h5/wishes/new/?household={household.pk}" in page
+    form = worker.get(f"/h5/wishes/new/?household={household.pk}").content.decode()
+    assert grid_resident.name in form and 'name="resident"' in form
+    several = household.residents.count() > 1
+    if several:
+        unnamed = worker.post(
+            "/h5/wishes/new/", {"household": household.pk, "text": "想要助行器", "value": "90"}
+        )
+        assert unnamed.status_code == 422 and "请选择为哪位居民许愿" in unnamed.content.decode()
+    made = worker.post(
+        "/h5/wishes/new/",
+        {"household": household.pk, "resident": grid_resident.pk, "text": "想要助行器", "value": "90"},
+    )
+    wish = Wish.objects.get(text="想要助行器")
+    assert (
+        made.status_code == 302 and wish.resident == grid_resident and wish.posted_by.username == "gridworker"
+    )
+    assert f"/h5/wishes/{wish.pk}/" in worker.get(f"/field/households/{household.pk}/").content.decode()
+    assert client_for("party").get(f"/h5/wishes/new/?household={household.pk}").status_code == 404
+    assert worker.get(f"/h5/wishes/new/?household={outside_household.pk}").status_code == 404
+    assert client_for("volunteer").get("/h5/wishes/new/").status_code == 404  # no home of their own here
+
+
+def test_what_a_review_found_stays_mended(client_for, actor) -> None:  # type: ignore[no-untyped-def]
+    """Bad ids answer 404, not 500; objects are looked up in the page's area; the 送达 photo and note
+    are for those close to the wish; a withdrawn wish is gone for the rest; an activity checked in to
+    stays on the page until checked out, after its end."""
+    staff, resident = actor("community"), actor("resident")
+    phone = client_for("resident")
+    item_store = points.do_open_store(area=community(), name="积分超市", actor=staff)
+    item = points.do_shelve_item(store=item_store, name="毛巾", price=1, stock=5, actor=staff)
+    hours = points.person_account(resident, community(), currency="hours")
+    assert phone.post(f"/h5/points/redeem/{item.pk}/", {"account": "abc"}).status_code == 404
+    assert phone.post(f"/h5/points/redeem/{item.pk}/", {"account": str(hours.pk)}).status_code == 404
+    need = lists.do_post_need(area=community(), topic=Topic.ELDERLY, title="陪护", actor=staff)
+    desk = client_for("community")
+    odd = desk.post(
+        f"/areas/{DEMO_COMMUNITY}/participation/start/{need.pk}/",
+        {"offers": ["²", "9" * 40], "starts_on": "2026-12-01", "ends_on": "2026-12-31"},
+    )
+    assert odd.status_code == 302
+    assert client_for("party").get(f"/needs/{need.pk}/suggestions/?area={DEMO_COMMUNITY}").status_code == 404
+    other = (
+        Area.objects.filter(level="community", code__startswith=DEMO_COMMUNITY[:9])
+        .exclude(code=DEMO_COMMUNITY)
+        .first()
+    )
+    assert other is not None  # the street has several communities
+    far_offer = lists.do_post_offer(
+        area=other, topic=Topic.ELDERLY, title="别处的资源", kind="hours", actor=actor("street")
+    )
+    claim = f"/areas/{DEMO_COMMUNITY}/participation/claim-offer/{far_offer.pk}/"
+    assert desk.post(claim).status_code == 404  # seen by the street, not this community's page
+    wish = lists.do_post_wish(resident=the_resident(), text="想要收音机", value=50, actor=resident)
+    lists.do_claim_wish(wish, actor=actor("party"))
+    lists.do_fulfil_wish(wish, actor=actor("party"), proof=photo(), note="送到3楼东户")
+    neighbour = client_for("volunteer")
+    page = neighbour.get(f"/h5/wishes/{wish.pk}/").content.decode()
+    assert "送到3楼东户" not in page and "proof.jpg" not in page
+    assert neighbour.get(f"/h5/wishes/{wish.pk}/proof.jpg").status_code == 404
+    assert "送到3楼东户" in phone.get(f"/h5/wishes/{wish.pk}/").content.decode()
+    gone = lists.do_post_wish(resident=the_resident(), text="不要了", value=10, actor=resident)
+    lists.do_withdraw_wish(gone, actor=resident)
+    assert neighbour.get(f"/h5/wishes/{gone.pk}/").status_code == 404
+    assert phone.get(f"/h5/wishes/{gone.pk}/").status_code == 200
+    keeper = client_for("community")
+    assert keeper.post("/points/hand-over/", {"store": "999999", "code": "12345678"}).status_code == 422
+    start = timezone.now() + dt.timedelta(minutes=30)
+    event = v.do_publish_activity(
+        area=community(),
+        title="扫雪",
+        place="小区",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=1),
+        capacity=3,
+        actor=staff,
+    )
+    enrolled(actor("volunteer"))
+    sign_up = v.do_sign_up(event, actor=actor("volunteer"))
+    v.do_check_in(sign_up, actor=staff)
+    Activity.objects.filter(pk=event.pk).update(
+        starts_at=timezone.now() - dt.timedelta(hours=3), ends_at=timezone.now() - dt.timedelta(hours=2)
+    )
+    later = neighbour.get("/h5/activities/").content.decode()
+    assert f'data-testid="activity-{event.pk}"' in later and 'data-testid="check-out"' in later
