@@ -12,7 +12,7 @@ from wangge.lib.errors import InputError
 from wangge.lib.masking import mask_name
 from wangge.points.selectors import home_area
 from wangge.volunteering import actions
-from wangge.volunteering.models import Activity, Booking, SignUp, SignUpState, Skill, Volunteer
+from wangge.volunteering.models import Activity, Booking, SignUp, SignUpState, Skill, Team, Volunteer
 from wangge.volunteering.selectors import get_activity_for, may_organise, talent_pool, upcoming
 
 router = Router(tags=["volunteering"])
@@ -94,9 +94,11 @@ def pool(
     request: HttpRequest,
     area: str = Query(..., max_length=40),  # type: ignore[type-arg]
     skill: Skill | None = None,
+    team: int | None = Query(None, ge=1, le=2**53),  # type: ignore[type-arg]
     waiting: bool = False,
 ) -> Status:
-    """人才库 of an area by skill, for its staff; `waiting=true` lists those not yet accepted."""
+    """人才库 of an area (the place) by skill and team, for its staff; `waiting=true` lists those not yet
+    accepted."""
     user = _user(request)
     place = scoping.get_area_for(user, area)
     if not may_organise(user, place.code):
@@ -106,7 +108,7 @@ def pool(
             "user"
         )
     else:
-        found = talent_pool(place.code, skill=skill)
+        found = talent_pool(place.code, skill=skill, team=team)
     return Status(200, [volunteer_row(v, user) for v in found[:200]])
 
 
@@ -297,3 +299,72 @@ def done(request: HttpRequest, booking_id: int, payload: DoneIn) -> dict:
 def cancel_booking(request: HttpRequest, booking_id: int) -> dict:
     user = _user(request)
     return booking_row(actions.do_cancel_booking(_booking_for(user, booking_id), actor=user), user)
+
+
+def team_row(t: Team, user: User) -> dict:
+    return {
+        "id": t.pk,
+        "area": t.area_code,
+        "name": t.name,
+        "leader": volunteer_row(t.leader, user) if t.leader else None,
+        "members": t.members.count(),
+    }
+
+
+def _team_for(user: User, team_id: int) -> Team:
+    found = Team.objects.filter(pk=team_id).select_related("area", "leader__user").first()
+    if found is None or not scoping.scope_of(user).sees_area(found.area_code):
+        raise Http404
+    return found
+
+
+def _volunteer_for(user: User, volunteer_id: int) -> Volunteer:
+    found = Volunteer.objects.filter(pk=volunteer_id).select_related("user").first()
+    if found is None or not (found.user_id == user.pk or scoping.scope_of(user).sees_area(found.area_code)):
+        raise Http404
+    return found
+
+
+@router.get("/teams", response=list[dict])
+def teams(request: HttpRequest, area: str = Query(..., max_length=40)) -> list[dict]:  # type: ignore[type-arg]
+    """志愿服务队 of an area and below, with their leader and number of members."""
+    user = _user(request)
+    place = scoping.get_area_for(user, area)
+    found = Team.objects.filter(area_code__startswith=place.code).select_related("leader__user")
+    return [team_row(t, user) for t in found.order_by("area_code", "name")[:200]]
+
+
+class TeamIn(Schema):
+    area: str = Field(..., min_length=1, max_length=40)
+    name: str = Field(..., min_length=1, max_length=50)
+    leader: int | None = Field(None, ge=1, le=2**53, description="队长：本区域已审核的志愿者")
+
+
+@router.post("/teams", response={201: dict, 409: dict, 422: dict})
+def form_team(request: HttpRequest, payload: TeamIn) -> Status:
+    """Staff form a team of their area (409 for others; 422 for a name taken or a leader from elsewhere)."""
+    user = _user(request)
+    place = scoping.get_area_for(user, payload.area)
+    leader = _volunteer_for(user, payload.leader) if payload.leader else None
+    team = actions.do_form_team(area=place, name=payload.name, actor=user, leader=leader)
+    return Status(201, team_row(team, user))
+
+
+class MemberIn(Schema):
+    volunteer: int = Field(..., ge=1, le=2**53)
+
+
+@router.post("/teams/{team_id}/members", response={200: dict, 409: dict, 422: dict})
+def join(request: HttpRequest, team_id: int, payload: MemberIn) -> dict:
+    """A volunteer joins, or the staff or the leader add one (accepted, of the team's area)."""
+    user = _user(request)
+    team = _team_for(user, team_id)
+    return team_row(actions.do_join_team(team, _volunteer_for(user, payload.volunteer), actor=user), user)
+
+
+@router.delete("/teams/{team_id}/members/{volunteer_id}", response={200: dict, 409: dict})
+def leave(request: HttpRequest, team_id: int, volunteer_id: int) -> dict:
+    """A volunteer leaves, or the staff or the leader take one off."""
+    user = _user(request)
+    team = _team_for(user, team_id)
+    return team_row(actions.do_leave_team(team, _volunteer_for(user, volunteer_id), actor=user), user)

@@ -140,6 +140,14 @@ def _community(community: Area, rng: random.Random, now: dt.datetime, report: Pa
             )
             report.volunteers += 1
 
+    # A 志愿服务队 with the first volunteer leading it and the rest in it (seed 002's 先锋骑士).
+    profiles = list(Volunteer.objects.filter(user__in=volunteers, approved_at__isnull=False).order_by("pk"))
+    if profiles:
+        team = volunteering.do_form_team(
+            area=community, name="先锋骑士服务队", actor=secretary, leader=profiles[0]
+        )
+        team.members.add(*profiles)
+
     # Activities: two held last month (points and minutes credited), two coming next week.
     for i, (title, place, skill) in enumerate(rng.sample(ACTIVITIES, 4)):
         held = i < 2

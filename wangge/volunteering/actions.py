@@ -26,6 +26,7 @@ from wangge.volunteering.models import (
     SignUp,
     SignUpState,
     Skill,
+    Team,
     Volunteer,
 )
 from wangge.volunteering.selectors import accepted, may_organise
@@ -77,6 +78,55 @@ def do_accept_volunteer(volunteer: Volunteer, *, actor: User) -> Volunteer:
     )
     volunteer.refresh_from_db()
     return volunteer
+
+
+@transaction.atomic
+def do_form_team(*, area: Area, name: str, actor: User, leader: Volunteer | None = None) -> Team:
+    """志愿服务队: formed by the area's staff, with an accepted volunteer of the area as its leader."""
+    if not may_organise(actor, area.code):
+        raise NotAllowed("由社区工作人员组建志愿服务队")
+    name = " ".join(name.split())
+    if not name:
+        raise InputError("name", "请填写队名")
+    if leader is not None and not _of_area(leader, area):
+        raise InputError("leader", "队长须是本区域已审核的志愿者")
+    try:
+        with transaction.atomic():
+            team = Team.objects.create(area=area, area_code=area.code, name=name[:50], leader=leader)
+    except IntegrityError:
+        raise InputError("name", f"已有名为「{name}」的队伍") from None
+    if leader is not None:
+        team.members.add(leader)
+    return team
+
+
+def _of_area(volunteer: Volunteer, area: Area) -> bool:
+    return volunteer.approved_at is not None and volunteer.area_code.startswith(area.code)
+
+
+@transaction.atomic
+def do_join_team(team: Team, volunteer: Volunteer, *, actor: User) -> Team:
+    """A volunteer joins (themselves), or the staff or the team's leader add them; accepted volunteers
+    of the team's area only."""
+    leads = team.leader is not None and team.leader.user_id == actor.pk
+    if not (volunteer.user_id == actor.pk or leads or may_organise(actor, team.area_code)):
+        raise NotAllowed("由本人、队长或社区工作人员加入队伍")
+    if not _of_area(volunteer, team.area):
+        raise InputError("volunteer", "只有本区域已审核的志愿者可以入队")
+    team.members.add(volunteer)  # adding twice is one membership
+    return team
+
+
+@transaction.atomic
+def do_leave_team(team: Team, volunteer: Volunteer, *, actor: User) -> Team:
+    leads = team.leader is not None and team.leader.user_id == actor.pk
+    if not (volunteer.user_id == actor.pk or leads or may_organise(actor, team.area_code)):
+        raise NotAllowed("由本人、队长或社区工作人员退出队伍")
+    team.members.remove(volunteer)
+    if team.leader_id == volunteer.pk:
+        Team.objects.filter(pk=team.pk).update(leader=None)
+        team.leader = None
+    return team
 
 
 @transaction.atomic

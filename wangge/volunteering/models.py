@@ -53,6 +53,28 @@ class Volunteer(models.Model):
         return [str(labels.get(s, s)) for s in self.skills]
 
 
+class Team(models.Model):
+    """志愿服务队 of a community (or a street): 先锋骑士 who deliver meals, a 护理志愿队, a 理发服务队 …,
+    with its leader and its accepted volunteers."""
+
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="所在区域")
+    area_code = models.CharField(max_length=40, db_index=True)
+    name = models.CharField("队名", max_length=50)
+    leader = models.ForeignKey(
+        Volunteer, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="队长"
+    )
+    members = models.ManyToManyField(Volunteer, blank=True, related_name="teams", verbose_name="队员")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "志愿服务队"
+        verbose_name_plural = "志愿服务队"
+        constraints = [models.UniqueConstraint(fields=["area", "name"], name="team_name_once_per_area")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ActivityState(models.TextChoices):
     PUBLISHED = "published", "报名中"
     CANCELLED = "cancelled", "已取消"

@@ -48,9 +48,11 @@ def upcoming(user: User) -> QuerySet[Activity]:
     return activities_for(user).filter(state=ActivityState.PUBLISHED, ends_at__gte=timezone.now())
 
 
-def talent_pool(area_code: str, *, skill: str | None = None) -> QuerySet[Volunteer]:
-    """人才库: the accepted volunteers of an area, by skill."""
+def talent_pool(area_code: str, *, skill: str | None = None, team: int | None = None) -> QuerySet[Volunteer]:
+    """人才库: the accepted volunteers of an area (the place: a street, a community …), by skill and team."""
     found = Volunteer.objects.filter(area_code__startswith=area_code, approved_at__isnull=False)
     if skill:
         found = found.filter(skills__icontains=f'"{skill}"')  # a JSON list of codes: the quoted code
+    if team:
+        found = found.filter(teams=team)
     return found.select_related("user").order_by("area_code", "pk")

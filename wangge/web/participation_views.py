@@ -30,7 +30,7 @@ from wangge.points import actions as point_actions
 from wangge.points.models import Award, Rule, Store
 from wangge.points.selectors import economy, may_manage_points, ranking
 from wangge.volunteering import actions as volunteer_actions
-from wangge.volunteering.models import Activity, ActivityState, SignUpState, Skill, Volunteer
+from wangge.volunteering.models import Activity, ActivityState, SignUpState, Skill, Team, Volunteer
 from wangge.volunteering.selectors import talent_pool
 from wangge.web.views import request_user
 
@@ -38,6 +38,7 @@ ID = re.compile(r"[0-9]{1,18}")
 TABS = [("lists", "三张清单"), ("wishes", "微心愿"), ("volunteers", "志愿者"), ("points", "积分")]
 SHOWN = 30
 SUGGESTED = 5
+ROSTER = 200  # the volunteers offered in a team's 队长 and 入队 choices
 PROGRESS_STEPS = [0, 25, 50, 75, 100]
 PROJECT_DAYS = 30  # a project's planned length when the form is left as it comes
 
@@ -124,6 +125,15 @@ def _volunteers(request: HttpRequest, user: User, area: Area, runs: bool) -> dic
     skill = request.GET.get("skill") or ""
     if skill not in Skill.values:
         skill = ""
+    places = list(Area.objects.filter(parent=area).order_by("code"))
+    place = next((p for p in places if p.code == request.GET.get("place")), area)
+    teams = list(
+        Team.objects.filter(area_code__startswith=area.code)
+        .select_related("area", "leader__user")
+        .annotate(n=Count("members"))
+        .order_by("area_code", "name")[:SHOWN]
+    )
+    team = next((t for t in teams if str(t.pk) == request.GET.get("team")), None)
     signed = Count("sign_ups", filter=Q(sign_ups__state=SignUpState.SIGNED))
     came = Count("sign_ups", filter=Q(sign_ups__checked_in_at__isnull=False))
     pending = list(
@@ -131,13 +141,22 @@ def _volunteers(request: HttpRequest, user: User, area: Area, runs: bool) -> dic
         .select_related("user", "area")
         .order_by("registered_at", "pk")[:SHOWN]
     )
-    pool = list(talent_pool(area.code, skill=skill or None).select_related("area")[:SHOWN])
+    pool = list(
+        talent_pool(place.code, skill=skill or None, team=team.pk if team else None).select_related("area")[
+            :SHOWN
+        ]
+    )
     return {
         "pending": pending,
         "pool": pool,
         "pool_count": talent_pool(area.code).count(),
         "skills": Skill.choices,
         "skill": skill,
+        "roster": list(talent_pool(area.code)[:ROSTER]),
+        "places": places,
+        "place": place,
+        "teams": teams,
+        "team": team,
         "activities": list(
             Activity.objects.filter(
                 area_code__startswith=area.code,
@@ -322,6 +341,48 @@ def accept_volunteer(request: HttpRequest, code: str, volunteer_id: int) -> Http
         messages.error(request, str(exc))
     else:
         messages.success(request, f"已通过{volunteer.user.shown_name}的志愿者登记。")
+    return _back(area, "volunteers")
+
+
+@login_required
+@require_POST
+def team_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
+    """组建 a team, or 入队 a volunteer (the staff of the page's area)."""
+    user = request_user(request)
+    area, runs = _area(user, code)
+    if not runs or action not in ("form", "join"):
+        raise Http404
+    pick = request.POST.get("volunteer", "")
+    volunteer = None
+    if pick:
+        volunteer = (
+            Volunteer.objects.filter(pk=int(pick), area_code__startswith=area.code).first()
+            if ID.fullmatch(pick)
+            else None
+        )
+        if volunteer is None:
+            raise Http404
+    try:
+        if action == "form":
+            team = volunteer_actions.do_form_team(
+                area=area, name=request.POST.get("name", ""), actor=user, leader=volunteer
+            )
+            messages.success(request, f"已组建「{team.name}」。")
+        else:
+            picked = request.POST.get("team", "")
+            found = (
+                Team.objects.filter(pk=int(picked), area_code__startswith=area.code).first()
+                if ID.fullmatch(picked)
+                else None
+            )
+            if found is None:
+                raise InputError("team", "请选择队伍")
+            if volunteer is None:
+                raise InputError("volunteer", "请选择志愿者")
+            volunteer_actions.do_join_team(found, volunteer, actor=user)
+            messages.success(request, f"{volunteer.user.shown_name}已加入「{found.name}」。")
+    except (InputError, NotAllowed) as exc:
+        messages.error(request, str(exc))
     return _back(area, "volunteers")
 
 

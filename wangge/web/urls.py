@@ -123,6 +123,7 @@ urlpatterns = [
         name="accept_volunteer",
     ),
     path("areas/<str:code>/awards/<int:award_id>/", participation_views.decide_award, name="decide_award"),
+    path("areas/<str:code>/teams/<str:action>/", participation_views.team_act, name="team_act"),
     path("needs/<int:need_id>/suggestions/", participation_views.need_suggestions, name="need_suggestions"),
     path("stats/<str:code>/hotspots/", stats_views.hotspots, name="hotspots"),
     path("stats/<str:code>/hotspots/plan/", stats_views.plan_hotspot, name="plan_hotspot"),

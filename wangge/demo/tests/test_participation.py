@@ -12,7 +12,7 @@ from wangge.demo.participation import build_demo_participation
 from wangge.lists.models import Need, Offer, Wish
 from wangge.points.models import Account, Entry, Redemption, Store
 from wangge.points.selectors import economy
-from wangge.volunteering.models import Activity, SignUp
+from wangge.volunteering.models import Activity, SignUp, Team
 
 
 def test_every_community_takes_part(db) -> None:  # type: ignore[no-untyped-def]
@@ -32,6 +32,8 @@ def test_every_community_takes_part(db) -> None:  # type: ignore[no-untyped-def]
             and SignUp.objects.filter(activity__in=held, checked_out_at__isnull=False).exists()
         )
         assert economy(community).earned > 0
+        team = Team.objects.get(area=community)
+        assert team.leader is not None and team.members.count() >= 1
     assert (
         Redemption.objects.filter(state="handed").exists()
         and Redemption.objects.filter(state="waiting").exists()

@@ -13,7 +13,7 @@ from wangge.conftest import DEMO_COMMUNITY, race
 from wangge.lib.errors import InputError, NotAllowed
 from wangge.points.models import Account, Rule, RuleKey
 from wangge.volunteering import actions as v
-from wangge.volunteering.models import Activity, Booking, SignUp, SignUpState, Volunteer
+from wangge.volunteering.models import Activity, Booking, SignUp, SignUpState, Team, Volunteer
 from wangge.volunteering.selectors import talent_pool
 
 
@@ -178,3 +178,58 @@ def test_wrong_codes_are_counted_at_once_and_survive_signing_up_again(committed_
     with pytest.raises(NotAllowed, match="请找组织者"):
         v.do_check_in(again, actor=person, code=event.check_in_code)
     assert v.do_check_in(again, actor=staff).checked_in_at is not None  # the organiser's tick
+
+
+def test_teams_of_accepted_volunteers(db, actor, client_for) -> None:  # type: ignore[no-untyped-def]
+    """志愿服务队: staff form one with an accepted volunteer as leader; volunteers of the area join; the
+    talent pool is searched by team; the API and the desk do the same, and a name is taken once."""
+    staff = actor("community")
+    rider, nurse = volunteer("rider", staff), volunteer("nurse", staff)
+    waiting = v.do_register_volunteer(
+        user=User.objects.create(username="newbie", display_name="新人"), area=community(), skills=["care"]
+    )
+    with pytest.raises(NotAllowed):
+        v.do_form_team(area=community(), name="先锋骑士", actor=actor("volunteer"))
+    with pytest.raises(InputError) as unaccepted:
+        v.do_form_team(area=community(), name="先锋骑士", actor=staff, leader=waiting)
+    assert unaccepted.value.field == "leader"
+    team = v.do_form_team(area=community(), name=" 先锋骑士 ", actor=staff, leader=rider.volunteer)
+    assert team.name == "先锋骑士" and list(team.members.all()) == [rider.volunteer]
+    with pytest.raises(InputError) as taken:
+        v.do_form_team(area=community(), name="先锋骑士", actor=staff)
+    assert taken.value.field == "name"
+    with pytest.raises(InputError):
+        v.do_join_team(team, waiting, actor=staff)
+    v.do_join_team(team, nurse.volunteer, actor=rider)  # the leader adds
+    v.do_join_team(team, nurse.volunteer, actor=nurse)  # twice is once
+    assert set(talent_pool(DEMO_COMMUNITY, team=team.pk)) == {rider.volunteer, nurse.volunteer}
+    v.do_leave_team(team, rider.volunteer, actor=rider)
+    team.refresh_from_db()
+    assert team.leader is None and list(talent_pool(DEMO_COMMUNITY, team=team.pk)) == [nurse.volunteer]
+    api = client_for("community")
+    made = api.post(
+        "/api/v1/teams", {"area": DEMO_COMMUNITY, "name": "护理志愿队"}, content_type="application/json"
+    )
+    assert made.status_code == 201
+    joined = api.post(
+        f"/api/v1/teams/{made.json()['id']}/members",
+        {"volunteer": nurse.volunteer.pk},
+        content_type="application/json",
+    )
+    assert joined.status_code == 200 and joined.json()["members"] == 1
+    listed = api.get(f"/api/v1/teams?area={DEMO_COMMUNITY}").json()
+    assert {t["name"] for t in listed} == {"先锋骑士", "护理志愿队"}
+    again = api.post(
+        "/api/v1/teams", {"area": DEMO_COMMUNITY, "name": "护理志愿队"}, content_type="application/json"
+    )
+    assert again.status_code == 422
+    desk = api.get(f"/areas/{DEMO_COMMUNITY}/participation/?t=volunteers&team={team.pk}").content.decode()
+    assert "先锋骑士" in desk and "nurse" in desk
+    api.post(f"/areas/{DEMO_COMMUNITY}/teams/form/", {"name": "理发服务队", "volunteer": rider.volunteer.pk})
+    assert Team.objects.get(name="理发服务队").leader == rider.volunteer
+    assert (
+        api.post(f"/areas/{DEMO_COMMUNITY}/teams/join/", {"team": "x", "volunteer": "1"}).status_code == 302
+    )
+    assert (
+        client_for("volunteer").post(f"/areas/{DEMO_COMMUNITY}/teams/form/", {"name": "x"}).status_code == 404
+    )

@@ -296,7 +296,15 @@ def test_pages_answer_in_queries_that_do_not_grow(client_for, actor, username: s
             v.do_sign_up(event, actor=enrolled(actor("volunteer")))
             points.do_shelve_item(store=store, name=f"物品{i}", price=1, stock=3, actor=staff)
             person = User.objects.create(username=f"p{i}-{Need.objects.count()}", display_name=f"居民{i}")
-            v.do_register_volunteer(user=person, area=community(), skills=["doctor"])
+            joined = v.do_accept_volunteer(
+                v.do_register_volunteer(user=person, area=community(), skills=["doctor"]), actor=staff
+            )
+            v.do_form_team(area=community(), name=f"服务队{person.pk}", actor=staff, leader=joined)
+            v.do_register_volunteer(
+                user=User.objects.create(username=f"w{person.pk}", display_name="待审"),
+                area=community(),
+                skills=["nurse"],
+            )
             account = points.person_account(person, community())
             points.do_propose_award(account=account, amount=5, reason="好人好事", actor=staff)
 
