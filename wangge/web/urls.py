@@ -95,6 +95,7 @@ urlpatterns = [
     path("h5/points/redeem/<int:item_id>/", points_views.h5_redeem, name="h5_redeem"),
     path("points/hand-over/", points_views.hand_over, name="points_hand_over"),
     path("h5/activities/", volunteering_views.h5_activities, name="h5_activities"),
+    path("h5/volunteer/", volunteering_views.h5_register, name="h5_volunteer"),
     path(
         "h5/activities/<int:activity_id>/<str:action>/",
         volunteering_views.h5_activity_act,

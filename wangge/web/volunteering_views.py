@@ -11,9 +11,10 @@ from django.views.decorators.http import require_POST
 
 from wangge.lib.errors import InputError, NotAllowed
 from wangge.lib.humanize import service_hours
+from wangge.points.selectors import home_area
 from wangge.volunteering import actions
 from wangge.volunteering.actions import CHECK_IN_EARLY
-from wangge.volunteering.models import SignUp, SignUpState
+from wangge.volunteering.models import SignUp, SignUpState, Skill, Volunteer
 from wangge.volunteering.selectors import (
     accepted,
     activities_for,
@@ -52,8 +53,51 @@ def h5_activities(request: HttpRequest) -> HttpResponse:
         }
         for a in activities
     ]
+    profile = Volunteer.objects.filter(user=user).first()
     return render(
-        request, "web/volunteering/activities.html", {"rows": rows, "volunteer": accepted(user) is not None}
+        request,
+        "web/volunteering/activities.html",
+        {"rows": rows, "volunteer": accepted(user) is not None, "profile": profile},
+    )
+
+
+@login_required
+def h5_register(request: HttpRequest) -> HttpResponse:
+    """我要当志愿者: skills and when one can help, for the community of one's home to accept."""
+    user = request_user(request)
+    home = home_area(user)
+    if home is None:
+        raise Http404
+    if Volunteer.objects.filter(user=user).exists():
+        return redirect("web:h5_activities")
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            actions.do_register_volunteer(
+                user=user,
+                area=home,
+                skills=request.POST.getlist("skills"),
+                availability=request.POST.get("availability", ""),
+                bio=request.POST.get("bio", ""),
+            )
+        except InputError as exc:
+            errors[exc.field] = exc.message
+        except NotAllowed as exc:
+            errors["skills"] = str(exc)
+        else:
+            messages.success(request, f"已提交，{home.name}审核通过后就能报名志愿活动。")
+            return redirect("web:h5_activities")
+    return render(
+        request,
+        "web/volunteering/register.html",
+        {
+            "home": home,
+            "skills": Skill.choices,
+            "errors": errors,
+            "chosen": request.POST.getlist("skills"),
+            "form": request.POST,
+        },
+        status=422 if errors else 200,
     )
 
 

@@ -185,6 +185,7 @@ def test_teams_of_accepted_volunteers(db, actor, client_for) -> None:  # type: i
     talent pool is searched by team; the API and the desk do the same, and a name is taken once."""
     staff = actor("community")
     rider, nurse = volunteer("rider", staff), volunteer("nurse", staff)
+    riding, nursing = Volunteer.objects.get(user=rider), Volunteer.objects.get(user=nurse)
     waiting = v.do_register_volunteer(
         user=User.objects.create(username="newbie", display_name="新人"), area=community(), skills=["care"]
     )
@@ -193,19 +194,19 @@ def test_teams_of_accepted_volunteers(db, actor, client_for) -> None:  # type: i
     with pytest.raises(InputError) as unaccepted:
         v.do_form_team(area=community(), name="先锋骑士", actor=staff, leader=waiting)
     assert unaccepted.value.field == "leader"
-    team = v.do_form_team(area=community(), name=" 先锋骑士 ", actor=staff, leader=rider.volunteer)
-    assert team.name == "先锋骑士" and list(team.members.all()) == [rider.volunteer]
+    team = v.do_form_team(area=community(), name=" 先锋骑士 ", actor=staff, leader=riding)
+    assert team.name == "先锋骑士" and list(team.members.all()) == [riding]
     with pytest.raises(InputError) as taken:
         v.do_form_team(area=community(), name="先锋骑士", actor=staff)
     assert taken.value.field == "name"
     with pytest.raises(InputError):
         v.do_join_team(team, waiting, actor=staff)
-    v.do_join_team(team, nurse.volunteer, actor=rider)  # the leader adds
-    v.do_join_team(team, nurse.volunteer, actor=nurse)  # twice is once
-    assert set(talent_pool(DEMO_COMMUNITY, team=team.pk)) == {rider.volunteer, nurse.volunteer}
-    v.do_leave_team(team, rider.volunteer, actor=rider)
+    v.do_join_team(team, nursing, actor=rider)  # the leader adds
+    v.do_join_team(team, nursing, actor=nurse)  # twice is once
+    assert set(talent_pool(DEMO_COMMUNITY, team=team.pk)) == {riding, nursing}
+    v.do_leave_team(team, riding, actor=rider)
     team.refresh_from_db()
-    assert team.leader is None and list(talent_pool(DEMO_COMMUNITY, team=team.pk)) == [nurse.volunteer]
+    assert team.leader is None and list(talent_pool(DEMO_COMMUNITY, team=team.pk)) == [nursing]
     api = client_for("community")
     made = api.post(
         "/api/v1/teams", {"area": DEMO_COMMUNITY, "name": "护理志愿队"}, content_type="application/json"
@@ -213,7 +214,7 @@ def test_teams_of_accepted_volunteers(db, actor, client_for) -> None:  # type: i
     assert made.status_code == 201
     joined = api.post(
         f"/api/v1/teams/{made.json()['id']}/members",
-        {"volunteer": nurse.volunteer.pk},
+        {"volunteer": nursing.pk},
         content_type="application/json",
     )
     assert joined.status_code == 200 and joined.json()["members"] == 1
@@ -225,8 +226,8 @@ def test_teams_of_accepted_volunteers(db, actor, client_for) -> None:  # type: i
     assert again.status_code == 422
     desk = api.get(f"/areas/{DEMO_COMMUNITY}/participation/?t=volunteers&team={team.pk}").content.decode()
     assert "先锋骑士" in desk and "nurse" in desk
-    api.post(f"/areas/{DEMO_COMMUNITY}/teams/form/", {"name": "理发服务队", "volunteer": rider.volunteer.pk})
-    assert Team.objects.get(name="理发服务队").leader == rider.volunteer
+    api.post(f"/areas/{DEMO_COMMUNITY}/teams/form/", {"name": "理发服务队", "volunteer": riding.pk})
+    assert Team.objects.get(name="理发服务队").leader == riding
     assert (
         api.post(f"/areas/{DEMO_COMMUNITY}/teams/join/", {"team": "x", "volunteer": "1"}).status_code == 302
     )

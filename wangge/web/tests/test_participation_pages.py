@@ -20,7 +20,7 @@ from wangge.points.models import Account, Redemption, Rule, RuleKey
 from wangge.visits.selectors import contact_households
 from wangge.volunteering import actions as v
 from wangge.volunteering.actions import WRONG_CODES_ALLOWED
-from wangge.volunteering.models import Activity, SignUp
+from wangge.volunteering.models import Activity, SignUp, Volunteer
 
 
 def community() -> Area:
@@ -406,3 +406,21 @@ def test_what_a_review_found_stays_mended(client_for, actor) -> None:  # type: i
     )
     later = neighbour.get("/h5/activities/").content.decode()
     assert f'data-testid="activity-{event.pk}"' in later and 'data-testid="check-out"' in later
+
+
+def test_a_resident_registers_as_a_volunteer_on_the_phone(client_for, actor) -> None:  # type: ignore[no-untyped-def]
+    phone = client_for("resident")
+    page = phone.get("/h5/activities/").content.decode()
+    assert 'data-testid="register"' in page
+    none = phone.post("/h5/volunteer/", {"availability": "周末"})
+    assert none.status_code == 422 and "请从列表中选择特长" in none.content.decode()
+    assert (
+        phone.post("/h5/volunteer/", {"skills": ["doctor", "care"], "availability": "周末"}).status_code
+        == 302
+    )
+    found = Volunteer.objects.get(user__username="resident")
+    assert found.skills == ["care", "doctor"] and found.approved_at is None
+    after = phone.get("/h5/activities/").content.decode()
+    assert 'data-testid="registered"' in after and "医生" in after
+    assert phone.get("/h5/volunteer/").status_code == 302  # once
+    assert client_for("unit").get("/h5/volunteer/").status_code == 404  # no home to volunteer in
