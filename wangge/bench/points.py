@@ -1,13 +1,15 @@
 """积分 (F10) in `make bench` (issue 21): a person's balance with the first page of their history, and a
 community's points economy, through the API, with 1,000,000 ledger entries (BENCH_POINT_ENTRIES) in
 the database: 500,000 awards from the community funds to every household of the demo district, a
-share of them to the volunteer's own account. The aim is p95 < 50 ms for each.
+share of them to the volunteer's own account. The aim is p95 < 50 ms for each, and < 300 ms for the
+pages over the same ledger (我的积分, 心愿墙, the desk's 共建).
 """
 
 import statistics
 import time
 
 AIM_MS = 50
+PAGE_AIM_MS = 300  # the pages over the same ledger: 我的积分, 心愿墙 and the desk's 共建
 
 
 def grow_ledger(entries: int) -> int:
@@ -103,9 +105,16 @@ def bench_points(rows: list[tuple[str, str, str]], *, entries: int, runs: int = 
         "the first page of their history": (volunteer, f"/api/v1/points/accounts/{account}/entries"),
         "a community's points economy": (staff, f"/api/v1/points/economy?area={community.code}"),
     }
+    screens = {
+        "我的积分 page": (volunteer, "/h5/points/"),
+        "心愿墙 page": (volunteer, "/h5/wishes/"),
+        "共建 page, 积分 tab": (staff, f"/areas/{community.code}/participation/?t=points"),
+        "共建 page, 三张清单 tab": (staff, f"/areas/{community.code}/participation/"),
+    }
     total = Entry.objects.count()
     with override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver"]):
-        for label, (client, path) in pages.items():
+        for label, (client, path) in {**pages, **screens}.items():
+            aim = PAGE_AIM_MS if label in screens else AIM_MS
             client.get(path)  # warm
             times = []
             for _ in range(runs):
@@ -117,6 +126,6 @@ def bench_points(rows: list[tuple[str, str, str]], *, entries: int, runs: int = 
                 (
                     f"points: {label}, {total:,} entries ({connection.vendor})",
                     f"{runs} requests",
-                    f"p50 {p50:.0f} ms, p95 {p95:.0f} ms (aim < {AIM_MS})",
+                    f"p50 {p50:.0f} ms, p95 {p95:.0f} ms (aim < {aim})",
                 )
             )
