@@ -7,10 +7,11 @@ Every list is a fixed number of queries, however many rows."""
 
 import datetime as dt
 import re
+from typing import TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Count, Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,6 +35,7 @@ from wangge.volunteering.models import Activity, ActivityState, SignUpState, Ski
 from wangge.volunteering.selectors import talent_pool
 from wangge.web.views import request_user
 
+Row = TypeVar("Row", bound=Model)
 ID = re.compile(r"[0-9]{1,18}")
 TABS = [("lists", "三张清单"), ("wishes", "微心愿"), ("volunteers", "志愿者"), ("points", "积分")]
 SHOWN = 30
@@ -327,14 +329,23 @@ def list_act(request: HttpRequest, code: str, action: str, item_id: int) -> Http
     return _back(area, "lists")
 
 
+def _staffed(
+    request: HttpRequest, code: str, rows: QuerySet[Row], pk: int, *, within: str = "area_code"
+) -> tuple[User, Area, Row]:
+    """The user, the page's area they run, and the row `pk` of that area (`within` names its code); else
+    404."""
+    user = request_user(request)
+    area, runs = _area(user, code)
+    found = rows.filter(pk=pk, **{f"{within}__startswith": area.code}).first()
+    if found is None or not runs:
+        raise Http404
+    return user, area, found
+
+
 @login_required
 @require_POST
 def accept_volunteer(request: HttpRequest, code: str, volunteer_id: int) -> HttpResponse:
-    user = request_user(request)
-    area, runs = _area(user, code)
-    volunteer = Volunteer.objects.filter(pk=volunteer_id, area_code__startswith=area.code).first()
-    if volunteer is None or not runs:
-        raise Http404
+    user, area, volunteer = _staffed(request, code, Volunteer.objects.select_related("user"), volunteer_id)
     try:
         volunteer_actions.do_accept_volunteer(volunteer, actor=user)
     except NotAllowed as exc:
@@ -389,11 +400,7 @@ def team_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
 @login_required
 @require_POST
 def decide_award(request: HttpRequest, code: str, award_id: int) -> HttpResponse:
-    user = request_user(request)
-    area, runs = _area(user, code)
-    award = Award.objects.filter(pk=award_id, account__area_code__startswith=area.code).first()
-    if award is None or not runs:
-        raise Http404
+    user, area, award = _staffed(request, code, Award.objects.all(), award_id, within="account__area_code")
     approve = request.POST.get("approve") == "1"
     try:
         point_actions.do_decide_award(award=award, approve=approve, actor=user)
