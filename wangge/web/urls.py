@@ -96,6 +96,7 @@ urlpatterns = [
     path("points/hand-over/", points_views.hand_over, name="points_hand_over"),
     path("h5/activities/", volunteering_views.h5_activities, name="h5_activities"),
     path("h5/volunteer/", volunteering_views.h5_register, name="h5_volunteer"),
+    path("h5/activities/<int:activity_id>/roster/", volunteering_views.h5_roster, name="h5_roster"),
     path(
         "h5/activities/<int:activity_id>/<str:action>/",
         volunteering_views.h5_activity_act,

@@ -40,6 +40,7 @@ NEIGHBOURS = (
     "h5_redeem",
     "h5_activity_act",
     "h5_volunteer",
+    "h5_roster",
     "h5_points",
     "h5_activities",
     "points_hand_over",

@@ -208,7 +208,14 @@ def test_activity_sign_up_check_in_with_a_limit_on_wrong_codes(client_for, actor
     assert "请找组织者代为签到" in refused.content.decode()
     sign_up = SignUp.objects.get(activity=event)
     assert sign_up.checked_in_at is None and sign_up.wrong_codes == WRONG_CODES_ALLOWED
-    v.do_check_in(sign_up, actor=staff)  # the organiser ticks
+    organiser = client_for("community")
+    assert f"/h5/activities/{event.pk}/roster/" in organiser.get("/h5/activities/").content.decode()
+    assert volunteer.get(f"/h5/activities/{event.pk}/roster/").status_code == 404
+    roster = organiser.get(f"/h5/activities/{event.pk}/roster/").content.decode()
+    assert f'data-testid="tick-{sign_up.pk}"' in roster
+    assert organiser.post(f"/h5/activities/{event.pk}/roster/", {"sign_up": "x"}).status_code == 404
+    organiser.post(f"/h5/activities/{event.pk}/roster/", {"sign_up": sign_up.pk})  # the organiser ticks
+    assert SignUp.objects.get(pk=sign_up.pk).checked_in_at is not None
     done = volunteer.post(f"/h5/activities/{event.pk}/check-out/", follow=True).content.decode()
     assert "签退成功，记服务时长2小时" in done
 
