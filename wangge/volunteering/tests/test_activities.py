@@ -228,9 +228,12 @@ def test_teams_of_accepted_volunteers(db, actor, client_for) -> None:  # type: i
     assert "先锋骑士" in desk and "nurse" in desk
     api.post(f"/areas/{DEMO_COMMUNITY}/teams/form/", {"name": "理发服务队", "volunteer": riding.pk})
     assert Team.objects.get(name="理发服务队").leader == riding
-    assert (
-        api.post(f"/areas/{DEMO_COMMUNITY}/teams/join/", {"team": "x", "volunteer": "1"}).status_code == 302
+    bad = api.post(
+        f"/areas/{DEMO_COMMUNITY}/teams/join/", {"team": "x", "volunteer": nursing.pk}, follow=True
     )
+    assert "请选择队伍" in bad.content.decode()
+    stranger = api.post(f"/areas/{DEMO_COMMUNITY}/teams/join/", {"team": team.pk, "volunteer": "999999"})
+    assert stranger.status_code == 404
     assert (
         client_for("volunteer").post(f"/areas/{DEMO_COMMUNITY}/teams/form/", {"name": "x"}).status_code == 404
     )
