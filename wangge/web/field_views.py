@@ -198,7 +198,9 @@ def _visit_from_post(request: HttpRequest, household: Household, user: User) -> 
     resident = None
     if post.get("resident"):
         resident = (
-            household.residents.filter(pk=post["resident"]).first() if post["resident"].isdigit() else None
+            household.residents.filter(pk=post["resident"]).first()
+            if post["resident"].isascii() and post["resident"].isdigit()
+            else None
         )
         if resident is None:
             raise TicketInputError("resident", "走访对象不是这户的成员")
@@ -245,7 +247,7 @@ def field_household(request: HttpRequest, household_id: int) -> HttpResponse:
             errors["kind"], status = str(exc), 403
         household.refresh_from_db()
     logged = None
-    if request.GET.get("logged", "").isdigit():
+    if request.GET.get("logged", "").isascii() and request.GET.get("logged", "").isdigit():
         logged = visits_for(user).filter(pk=request.GET["logged"], household=household).first()
     return render(
         request,

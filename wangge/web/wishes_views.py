@@ -3,6 +3,8 @@ next (claim, give back, fulfil with a photo, confirm, withdraw), and posting a w
 members and volunteers use the same pages in the H5 frame; what each sees to do comes from their part
 in the wish."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -32,6 +34,7 @@ from wangge.people.models import Resident
 from wangge.web.views import image_response, request_user
 
 WALL_SHOWN = 100
+ID = re.compile(r"[0-9]{1,18}")
 TONE = {
     WishState.OPEN: "waiting",
     WishState.CLAIMED: "working",
@@ -82,11 +85,12 @@ def h5_wish_new(request: HttpRequest) -> HttpResponse:
     resident without a phone)."""
     user = request_user(request)
     household = None
-    if (request.GET.get("household") or request.POST.get("household") or "").isdigit():
-        household = scoping.get_household_for(
-            user, int(request.GET.get("household") or request.POST["household"])
-        )
-        choices = [r for r in household.residents.select_related("household__area").order_by("pk")]
+    for_household = request.POST.get("household") or request.GET.get("household") or ""
+    if for_household:
+        if not ID.fullmatch(for_household):
+            raise Http404
+        household = scoping.get_household_for(user, int(for_household))
+        choices = list(household.residents.select_related("household__area").order_by("pk"))
         if not choices or not may_post_for(user, choices[0]):
             raise Http404
     else:
@@ -116,6 +120,8 @@ def h5_wish_new(request: HttpRequest) -> HttpResponse:
             )
         except InputError as exc:
             errors[exc.field] = exc.message
+        except NotAllowed as exc:
+            errors["resident"] = str(exc)
         else:
             messages.success(request, "心愿已贴上心愿墙。有人认领时，会在「消息」里告诉您。")
             return redirect("web:h5_wish", wish_id=wish.pk)

@@ -348,6 +348,8 @@ def test_a_grid_worker_wishes_for_an_elderly_resident_from_the_household_page(  
     assert f"/h5/wishes/{wish.pk}/" in worker.get(f"/field/households/{household.pk}/").content.decode()
     assert client_for("party").get(f"/h5/wishes/new/?household={household.pk}").status_code == 404
     assert worker.get(f"/h5/wishes/new/?household={outside_household.pk}").status_code == 404
+    assert worker.get("/h5/wishes/new/?household=²").status_code == 404
+    assert worker.get(f"/field/households/{household.pk}/?logged=²").status_code == 200
     assert client_for("volunteer").get("/h5/wishes/new/").status_code == 404  # no home of their own here
 
 
