@@ -57,7 +57,13 @@ def h5_activities(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/volunteering/activities.html",
-        {"rows": rows, "volunteer": accepted(user) is not None, "profile": profile},
+        {
+            "rows": rows,
+            "volunteer": accepted(user) is not None,
+            "profile": profile,
+            # staff who organise here are not asked to sign up as volunteers
+            "invite": accepted(user) is None and not any(r["organiser"] for r in rows),
+        },
     )
 
 
