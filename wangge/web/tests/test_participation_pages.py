@@ -45,6 +45,20 @@ def enrolled(user: User) -> User:
     return user
 
 
+def soon(staff: User, title: str, *, hours: int, capacity: int) -> Activity:
+    """An activity starting in half an hour: check-in is open."""
+    start = timezone.now() + dt.timedelta(minutes=30)
+    return v.do_publish_activity(
+        area=community(),
+        title=title,
+        place="小区中心广场",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=hours),
+        capacity=capacity,
+        actor=staff,
+    )
+
+
 def queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
     client.get(url)
     with CaptureQueriesContext(connection) as seen:
@@ -183,16 +197,7 @@ def test_a_unit_claims_a_need_and_staff_start_a_project_from_a_suggestion(  # ty
 
 def test_activity_sign_up_check_in_with_a_limit_on_wrong_codes(client_for, actor) -> None:  # type: ignore[no-untyped-def]
     staff = actor("community")
-    start = timezone.now() + dt.timedelta(minutes=30)
-    event = v.do_publish_activity(
-        area=community(),
-        title="清洁家园",
-        place="中心广场",
-        starts_at=start,
-        ends_at=start + dt.timedelta(hours=2),
-        capacity=1,
-        actor=staff,
-    )
+    event = soon(staff, "清洁家园", hours=2, capacity=1)
     enrolled(actor("volunteer"))
     volunteer = client_for("volunteer")
     assert volunteer.post(f"/h5/activities/{event.pk}/sign-up/").status_code == 302
@@ -397,16 +402,7 @@ def test_what_a_review_found_stays_mended(client_for, actor) -> None:  # type: i
     assert phone.get(f"/h5/wishes/{gone.pk}/").status_code == 200
     keeper = client_for("community")
     assert keeper.post("/points/hand-over/", {"store": "999999", "code": "12345678"}).status_code == 422
-    start = timezone.now() + dt.timedelta(minutes=30)
-    event = v.do_publish_activity(
-        area=community(),
-        title="扫雪",
-        place="小区",
-        starts_at=start,
-        ends_at=start + dt.timedelta(hours=1),
-        capacity=3,
-        actor=staff,
-    )
+    event = soon(staff, "扫雪", hours=1, capacity=3)
     enrolled(actor("volunteer"))
     sign_up = v.do_sign_up(event, actor=actor("volunteer"))
     v.do_check_in(sign_up, actor=staff)
