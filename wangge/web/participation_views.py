@@ -6,7 +6,6 @@ waiting for a second person. A unit's staff see the needs of the area their unit
 Every list is a fixed number of queries, however many rows."""
 
 import datetime as dt
-import re
 from typing import TypeVar
 
 from django.contrib import messages
@@ -23,6 +22,7 @@ from wangge.areas import scoping
 from wangge.areas.models import Area
 from wangge.areas.models import Level as AreaLevel
 from wangge.lib.errors import InputError, NotAllowed
+from wangge.lib.ids import is_id
 from wangge.lists import actions as list_actions
 from wangge.lists.matching import suggest_offers
 from wangge.lists.models import ItemState, Need, Offer, Project, Wish, WishState
@@ -36,7 +36,6 @@ from wangge.volunteering.selectors import talent_pool
 from wangge.web.views import request_user
 
 Row = TypeVar("Row", bound=Model)
-ID = re.compile(r"[0-9]{1,18}")
 TABS = [("lists", "三张清单"), ("wishes", "微心愿"), ("volunteers", "志愿者"), ("points", "积分")]
 SHOWN = 30
 SUGGESTED = 5
@@ -300,7 +299,7 @@ def list_act(request: HttpRequest, code: str, action: str, item_id: int) -> Http
             list_actions.do_claim_offer(_offer_in(area, item_id), actor=user, community=community)
         elif action == "start":
             need = _need_in(area, item_id)
-            picked = [pk for pk in request.POST.getlist("offers") if ID.fullmatch(pk)]
+            picked = [pk for pk in request.POST.getlist("offers") if is_id(pk)]
             offers = [_offer_for(user, int(pk)) for pk in picked]
             list_actions.do_start_project(
                 need=need,
@@ -368,7 +367,7 @@ def team_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
     if pick:
         volunteer = (
             Volunteer.objects.filter(pk=int(pick), area_code__startswith=area.code).first()
-            if ID.fullmatch(pick)
+            if is_id(pick)
             else None
         )
         if volunteer is None:
@@ -383,7 +382,7 @@ def team_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
             picked = request.POST.get("team", "")
             found = (
                 Team.objects.filter(pk=int(picked), area_code__startswith=area.code).first()
-                if ID.fullmatch(picked)
+                if is_id(picked)
                 else None
             )
             if found is None:

@@ -1,8 +1,6 @@
 """积分 on the phone (F10): my points and hours with their history, my community's 积分超市 with 兑换, my
 pickup codes; and the keeper's 核销 page, where a code is typed and the item handed over once."""
 
-import re
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
@@ -12,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from wangge.areas.scoping import codes_with, prefix_q
 from wangge.lib.errors import InputError, NotAllowed
+from wangge.lib.ids import is_id
 from wangge.points import actions
 from wangge.points.models import Currency, Item, Redemption, Store
 from wangge.points.selectors import MANAGING_ROLES, history, home_area, own_accounts, stores_for
@@ -21,7 +20,6 @@ from wangge.web.views import request_user
 HISTORY_SHOWN = 20
 STORES_SHOWN = 3
 SERVED_SHOWN = 10
-ID = re.compile(r"[0-9]{1,18}")
 
 
 @login_required
@@ -83,7 +81,7 @@ def h5_redeem(request: HttpRequest, item_id: int) -> HttpResponse:
         actions.person_account(user, home)
     accounts = own_accounts(user).filter(currency=Currency.POINTS)
     chosen = request.POST.get("account", "")
-    if chosen and not ID.fullmatch(chosen):
+    if chosen and not is_id(chosen):
         raise Http404
     account = accounts.filter(pk=int(chosen)).first() if chosen else accounts.filter(kind="person").first()
     if account is None:

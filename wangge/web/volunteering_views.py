@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from wangge.lib.errors import InputError, NotAllowed
 from wangge.lib.humanize import service_hours
+from wangge.lib.ids import is_id
 from wangge.points.selectors import home_area
 from wangge.volunteering import actions
 from wangge.volunteering.actions import CHECK_IN_EARLY
@@ -152,7 +153,7 @@ def h5_roster(request: HttpRequest, activity_id: int) -> HttpResponse:
         picked = request.POST.get("sign_up", "")
         sign_up = (
             SignUp.objects.filter(pk=int(picked), activity=activity).select_related("activity").first()
-            if picked.isascii() and picked.isdigit() and len(picked) < 19
+            if is_id(picked)
             else None
         )
         if sign_up is None:

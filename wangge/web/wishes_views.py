@@ -3,8 +3,6 @@ next (claim, give back, fulfil with a photo, confirm, withdraw), and posting a w
 members and volunteers use the same pages in the H5 frame; what each sees to do comes from their part
 in the wish."""
 
-import re
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -14,6 +12,7 @@ from django.views.decorators.http import require_POST
 from wangge.accounts.models import User
 from wangge.areas import scoping
 from wangge.lib.errors import InputError, NotAllowed
+from wangge.lib.ids import is_id
 from wangge.lib.masking import mask_name
 from wangge.lists import actions
 from wangge.lists.models import WISH_VALUE_CAP, Wish, WishState
@@ -34,7 +33,6 @@ from wangge.people.models import Resident
 from wangge.web.views import image_response, request_user
 
 WALL_SHOWN = 100
-ID = re.compile(r"[0-9]{1,18}")
 TONE = {
     WishState.OPEN: "waiting",
     WishState.CLAIMED: "working",
@@ -87,7 +85,7 @@ def h5_wish_new(request: HttpRequest) -> HttpResponse:
     household = None
     for_household = request.POST.get("household") or request.GET.get("household") or ""
     if for_household:
-        if not ID.fullmatch(for_household):
+        if not is_id(for_household):
             raise Http404
         household = scoping.get_household_for(user, int(for_household))
         choices = list(household.residents.select_related("household__area").order_by("pk"))
