@@ -166,6 +166,7 @@ INSTALLED_APPS = [
     "wangge.points",
     "wangge.lists",
     "wangge.volunteering",
+    "wangge.party",
     "wangge.demo",
     "wangge.ops",
     "wangge.api",
@@ -270,6 +271,18 @@ if "pytest" in sys.modules:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 LANGUAGE_CODE = "zh-hans"
+# Messages live in the session (the database), not in a cookie: one of them hands over a first password.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# A password a person chooses (修改密码): not short, not common, not all digits, not their name.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": f"django.contrib.auth.password_validation.{name}"}
+    for name in (
+        "UserAttributeSimilarityValidator",
+        "MinimumLengthValidator",
+        "CommonPasswordValidator",
+        "NumericPasswordValidator",
+    )
+]
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 TIME_ZONE = os.getenv("WANGGE_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
@@ -323,6 +336,10 @@ ROUTER_MAX_EXAMPLES = envint("WANGGE_ROUTER_MAX_EXAMPLES", "200000")
 # 未诉先办 is read once a day per area and renewed by the deadline worker when older than this (0: never
 # renewed by the worker; a new day still brings a new reading on first view).
 HOTSPOT_REFRESH_HOURS = envfloat("WANGGE_HOTSPOT_REFRESH_HOURS", "6")
+
+# 包户: households each party member looks after (正安's 5—8户, seed 003); an area may set its own
+# (party.HouseholdQuota).
+PARTY_HOUSEHOLDS = (envint("WANGGE_PARTY_HOUSEHOLDS_MIN", "5"), envint("WANGGE_PARTY_HOUSEHOLDS_MAX", "8"))
 
 # Roles that may reveal a full ID or phone number in their scope; every reveal is logged.
 UNMASK_ROLES = os.getenv("WANGGE_UNMASK_ROLES", "grid_head,grid_worker,community_staff").split(",")

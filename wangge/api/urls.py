@@ -7,6 +7,7 @@ from wangge.api.auth import AUTH
 from wangge.api.directives import router as directives_router
 from wangge.api.directory import router as directory_router
 from wangge.api.lists import router as lists_router
+from wangge.api.party import router as party_router
 from wangge.api.points import router as points_router
 from wangge.api.screen import router as screen_router
 from wangge.api.statuses import document_errors
@@ -47,6 +48,7 @@ api.add_router("", points_router)
 api.add_router("", wishes_router)
 api.add_router("", volunteering_router)
 api.add_router("", lists_router)
+api.add_router("", party_router)
 
 
 @api.exception_handler(TicketInputError)

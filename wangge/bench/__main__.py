@@ -10,6 +10,8 @@
 - the hotspots (未诉先办) of the whole district, over the demo year and over 1,000,000 tickets (routing.py);
 - who is due or overdue for a visit (走访计划), for the demo district and for 1,000,000 residents
   (visits.py; in the `kpi` run on PostgreSQL too);
+- 包户 coverage, the households waiting for a party member and the party pages over that registry
+  (party.py; in the `kpi` run too);
 - every home and list page of every demo login over 1,000,000 tickets, p50/p95 and SQL queries, printed
   as a second table (pages.py; in the `kpi` run too);
 - `python -m wangge.bench soak`: 50 clients for 5 minutes against the production profile (soak.py; make
@@ -49,6 +51,7 @@ def main() -> None:
 
     from wangge.bench.demo import bench_demo_city
     from wangge.bench.lookup import bench_lookup
+    from wangge.bench.party import bench_party
     from wangge.bench.points import bench_points
     from wangge.bench.visits import bench_visits
     from wangge.demo.city import build_demo_city
@@ -69,6 +72,7 @@ def main() -> None:
         build_demo_city(households=households, seed=0)
         pages = _tickets(rows, intake=0, kpi_tickets=kpi_tickets)
         bench_visits(rows, target=residents, demo=False)
+        bench_party(rows)
         bench_points(rows, entries=point_entries)
         _print(rows)
         if pages:
@@ -79,6 +83,7 @@ def main() -> None:
     bench_lookup(rows, points=points)
     pages = _tickets(rows, intake=intake, kpi_tickets=kpi_tickets)
     bench_visits(rows, target=residents)
+    bench_party(rows)
     bench_points(rows, entries=point_entries)
     _print(rows)
     if pages:

@@ -104,6 +104,18 @@ PAGES: list[tuple[str, str, str]] = [
     ("gridworker", "ticket (phone)", "/field/tickets/{ticket}/"),
     ("unit", "ticket", "/tickets/{ticket}/"),
     ("resident", "h5 ticket", "/h5/mine/{ticket}/"),
+    ("community", "party overview", f"/areas/{COMMUNITY}/party/"),
+    ("community", "party members", f"/areas/{COMMUNITY}/party/?t=members"),
+    ("community", "party households", f"/areas/{COMMUNITY}/party/?t=households"),
+    ("community", "party pledges", f"/areas/{COMMUNITY}/party/?t=pledges"),
+    ("community", "party co-building", f"/areas/{COMMUNITY}/party/?t=cobuilding"),
+    ("community", "party cases", f"/areas/{COMMUNITY}/party/?t=cases"),
+    ("community", "party service", f"/areas/{COMMUNITY}/party/?t=service"),
+    ("street", "party overview", f"/areas/{STREET}/party/"),
+    ("district", "party overview", f"/areas/{DISTRICT}/party/"),
+    ("district", "party households", f"/areas/{DISTRICT}/party/?t=households"),
+    ("party", "h5 party", "/h5/party/"),
+    ("resident", "h5 party board", "/h5/party/board/"),
 ]
 
 

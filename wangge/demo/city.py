@@ -24,6 +24,7 @@ from wangge.areas.lookup import forget_index
 from wangge.areas.models import SEGMENT_LENGTH, Area, GridKind, Level, Membership, Role, Unit, UnitKind
 from wangge.demo.directives import build_demo_directives
 from wangge.demo.directory import build_demo_directory
+from wangge.demo.party import build_demo_party
 from wangge.demo.visits import build_demo_visits, name_song_yulan, plant_song_yulan, story_household
 from wangge.lib import crypto
 from wangge.lib.geo import jittered_lattice, union_geojson
@@ -192,10 +193,27 @@ def _delete_everything() -> None:
     from wangge.directives.models import Directive, Emergency
     from wangge.directory.models import ServicePoint
     from wangge.notify.models import Notification, OutboundMessage
+    from wangge.party.models import (
+        Agreement,
+        AssignmentLog,
+        Commitment,
+        CommitteeUnit,
+        HardCase,
+        HouseholdQuota,
+        JointMeeting,
+        Pairing,
+        PartyMember,
+        PartyOrg,
+        PlanStep,
+        Pledge,
+        Post,
+        Registration,
+    )
     from wangge.stats.models import DayRollup
     from wangge.supplies.models import Distribution, Entitlement, Stock
     from wangge.tickets.models import Category, Ticket, UnitAssessment
     from wangge.visits.models import Visit
+    from wangge.volunteering.models import Activity, Booking, SignUp, Team, Volunteer
 
     Notification.objects.all().delete()
     OutboundMessage.objects.all().delete()
@@ -212,6 +230,29 @@ def _delete_everything() -> None:
     RouterModel.objects.all().delete()  # trained on the tickets just deleted
     UnitAssessment.objects.all().delete()
     Category.objects.update(default_unit=None)
+    for model in (
+        PlanStep,
+        HardCase,
+        Commitment,
+        Agreement,
+        CommitteeUnit,
+        Pairing,
+        JointMeeting,
+        Pledge,
+        Post,
+        AssignmentLog,
+        Registration,
+        PartyMember,
+        HouseholdQuota,
+        Booking,  # the party members are in the talent pool
+        SignUp,
+        Activity,
+        Team,
+        Volunteer,
+    ):
+        model.objects.all().delete()
+    PartyOrg.objects.update(parent=None)
+    PartyOrg.objects.all().delete()
     PartyMemberHousehold.objects.all().delete()
     RegistryChange.objects.all().delete()
     Resident.care_tags.through.objects.all().delete()
@@ -584,6 +625,7 @@ def build_demo_city(
         plant_song_yulan(couple, visitor=User.objects.get(username="gridworker"), today=b.today)
     report.directives = build_demo_directives(rng)
     report.service_points = build_demo_directory(rng)
+    build_demo_party(random.Random(seed + 22), b.today)
     return report
 
 
@@ -781,6 +823,7 @@ def _staff(
     for grid in grids:
         pool = list(by_grid.get(grid.code, []))
         rng.shuffle(pool)
+        pool = [h for h in pool if h not in party_plans[0][1]]  # one member per household
         for _ in range(max(1, len(pool) // 100)):
             take, pool = pool[: rng.randint(5, 8)], pool[8:]
             if len(take) < 5:

@@ -148,6 +148,7 @@ def _community(community: Area, rng: random.Random, now: dt.datetime, report: Pa
         )
         team.members.add(*profiles)
 
+    members = _members(community, Role.PARTY_MEMBER)
     # Activities: two held last month (points and minutes credited), two coming next week.
     for i, (title, place, skill) in enumerate(rng.sample(ACTIVITIES, 4)):
         held = i < 2
@@ -168,6 +169,7 @@ def _community(community: Area, rng: random.Random, now: dt.datetime, report: Pa
             actor=secretary,
         )
         came = volunteers[: rng.randint(min(2, len(volunteers)), min(6, len(volunteers)))]
+        came += members[: rng.randint(0, min(3, len(members)))]  # 双报到 party members serve too
         for user in came:
             volunteering.do_sign_up(activity, actor=user)
         type(activity).objects.filter(pk=activity.pk).update(

@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from wangge.accounts.models import User
-from wangge.areas.models import Area
+from wangge.areas.models import Area, Unit
 from wangge.areas.scoping import holds_over
 from wangge.lib.errors import InputError, NotAllowed
 from wangge.lib.states import move
@@ -191,10 +191,13 @@ def do_post_offer(
     capacity: int = 1,
     starts_on: dt.date | None = None,
     ends_on: dt.date | None = None,
+    provider: Unit | None = None,
 ) -> Offer:
     """资源清单: offered by a unit's staff (for their unit), party members and volunteers of the area, or
-    posted by its staff for a 驻区单位."""
+    posted by its staff for a 驻区单位 (`provider`, as a 共驻共建协议's commitments are)."""
     unit = unit_of(actor)
+    if provider is not None and may_run_lists(actor, area.code):
+        unit = provider  # the unit that signed, whatever unit the staff member also works for
     may = may_run_lists(actor, area.code) or unit is not None or holds_over(actor, area.code, CLAIMING_ROLES)
     if not may:
         raise NotAllowed("单位、党员、志愿者和社区工作人员可以提供资源")

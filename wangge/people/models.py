@@ -230,7 +230,8 @@ class PartyMemberHousehold(models.Model):
         verbose_name = "党员包户"
         verbose_name_plural = "党员包户"
         constraints = [
-            models.UniqueConstraint(fields=["membership", "household"], name="party_household_once"),
+            # one member looks after a household (party.actions.do_assign_household keeps the quota)
+            models.UniqueConstraint(fields=["household"], name="party_household_one_member"),
         ]
 
     def __str__(self) -> str:

@@ -115,4 +115,5 @@ def household_ledger(user: User, household: Household) -> dict:
         "tickets": list(tickets),
         "interval": interval,
         "days_late": (today - household.next_visit_on).days if household.next_visit_on else None,
+        "contacts": list(household.party_contacts.select_related("membership__user", "membership__area")),
     }

@@ -187,6 +187,7 @@ def participant_home(request: HttpRequest, user: User) -> HttpResponse:
             "ahead": schedule.DUE_AHEAD_DAYS,
             "work": _work(user),
             "posts": [m for m in scoping.scope_of(user).memberships if m.area is not None],
+            "party_member": bool(scoping.scope_of(user).party_membership_ids),
             **emergency_notice(_first_area_code(user)),
             "tab": "today",
         },

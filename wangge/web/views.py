@@ -2,12 +2,14 @@
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages.views import SuccessMessageMixin
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Count
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
 from wangge.accounts.models import User
@@ -18,6 +20,7 @@ from wangge.areas.scoping import prefix_q
 from wangge.directives.selectors import emergency_over
 from wangge.directory.selectors import nearest_by_kind, point_of
 from wangge.lib.images import content_type_of
+from wangge.party.selectors import may_manage as may_keep_party
 from wangge.people.actions import do_reveal_personal_data
 from wangge.people.models import CareLevel, CareTag, RecordKind, RegistryChange, Resident
 from wangge.people.selectors import registry_summary, resident_filters
@@ -29,6 +32,14 @@ from wangge.web.navigation import home_url
 class LoginView(auth_views.LoginView):
     template_name = "web/login.html"
     redirect_authenticated_user = True
+
+
+class PasswordChange(SuccessMessageMixin, auth_views.PasswordChangeView):
+    """修改密码 (a member enrolled at the 报到 desk starts with a first password handed over)."""
+
+    template_name = "web/password.html"
+    success_url = reverse_lazy("web:home")
+    success_message = "密码已修改。"
 
 
 def request_user(request: HttpRequest) -> User:
@@ -172,7 +183,7 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
             **household_ledger(user, household),
             "breadcrumbs": _breadcrumbs(user, household.area),
             "history": history,
-            "contacts": household.party_contacts.select_related("membership__user"),
+            "keeps_party": may_keep_party(user, household.area.code),
             "may_visit": may_visit(user, household),
             "nearby": nearest_by_kind(household.area.code, point_of(household)),
         },

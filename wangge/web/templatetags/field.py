@@ -49,6 +49,8 @@ def field_tabs(context: template.Context) -> dict:
         tabs.append(Tab("report", "上报问题", reverse("web:field_report")))
     if persona != FIELD:
         tabs.append(Tab("neighbours", "邻里互助", reverse("web:h5_wishes")))
+    if persona != FIELD and scope_of(user).party_membership_ids:
+        tabs.append(Tab("party", "党员服务", reverse("web:h5_party")))
     tabs.append(Tab("tickets", "我的工单", reverse("web:field_tickets")))
     if persona == FIELD or pending:
         tabs.append(Tab("directives", "指令", reverse("web:field_directives"), pending))

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from django import template
 from django.urls import reverse
 
+from wangge.areas.models import Role
+from wangge.areas.scoping import scope_of
 from wangge.points.models import Store
 from wangge.tickets.public import when
 from wangge.web.navigation import FIELD, PARTICIPANT, RESIDENT
@@ -44,6 +46,7 @@ NEIGHBOURS = (
     "h5_points",
     "h5_activities",
     "points_hand_over",
+    "h5_party_board",
 )
 
 
@@ -71,6 +74,8 @@ def h5_nav(context: template.Context) -> dict:
             neighbours,
             NavLink("inbox", "消息", "✉", reverse("web:inbox"), unread),
         ]
+        if kind == PARTICIPANT and any(m.role == Role.PARTY_MEMBER for m in scope_of(user).memberships):
+            links.insert(2, NavLink("h5_party", "党员服务", "★", reverse("web:h5_party")))
     request = context.get("request")
     here = request.resolver_match.url_name if request is not None and request.resolver_match else ""
     current = "neighbours" if here in NEIGHBOURS else MINE_PAGES.get(here, here)
@@ -85,6 +90,7 @@ def neighbours_tabs(context: template.Context, current: str) -> dict:
         ("wishes", "心愿墙", reverse("web:h5_wishes")),
         ("activities", "志愿活动", reverse("web:h5_activities")),
         ("points", "我的积分", reverse("web:h5_points")),
+        ("party", "党员", reverse("web:h5_party_board")),
     ]
     if user.is_authenticated and Store.objects.filter(keepers=user, active=True).exists():
         tabs.append(("hand_over", "核销", reverse("web:points_hand_over")))

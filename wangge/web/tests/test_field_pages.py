@@ -321,7 +321,7 @@ def test_the_party_member_sees_their_households_and_their_requests(  # type: ign
     assert client.get(f"/field/tickets/{not_theirs.pk}/").status_code == 404
     assert client.get(f"/field/households/{occupied[0].pk}/").status_code == 200
     assert client.get(f"/field/households/{neighbour.pk}/").status_code == 404
-    assert tabs(body) == ["today", "neighbours", "tickets", "inbox"] and "我的包户" in body
+    assert tabs(body) == ["today", "neighbours", "party", "tickets", "inbox"] and "我的包户" in body
 
 
 def test_the_party_page_queries_do_not_grow_with_requests(client_for, new_ticket, party_households) -> None:  # type: ignore[no-untyped-def]
@@ -360,6 +360,7 @@ def test_a_directive_waiting_for_a_party_member_brings_the_tab(client_for, actor
     assert tabs(client_for("party").get("/field/").content.decode()) == [
         "today",
         "neighbours",
+        "party",
         "tickets",
         "directives",
         "inbox",

@@ -204,7 +204,13 @@ def test_the_party_member_lands_on_their_households(committed_city, live_server,
     )
     party = phone(browser, base, "party")
     assert party.url == f"{base}/field/"
-    assert party.locator(".field-tabs a").all_inner_texts() == ["我的包户", "邻里互助", "我的工单", "消息"]
+    assert party.locator(".field-tabs a").all_inner_texts() == [
+        "我的包户",
+        "邻里互助",
+        "党员服务",
+        "我的工单",
+        "消息",
+    ]
     rows = party.locator("[data-household]")
     assert rows.count() == 6
     assert "空置户" in party.locator(f"[data-household='{theirs[0].pk}']").inner_text()

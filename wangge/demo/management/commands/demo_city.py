@@ -2,11 +2,13 @@ import random
 import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from tqdm import tqdm
 
 from wangge.areas.models import Area
 from wangge.demo.city import DEMO_PASSWORD, build_demo_city, demo_logins
 from wangge.demo.participation import build_demo_participation
+from wangge.demo.party import build_demo_cobuilding
 from wangge.demo.tickets import DEMO_TICKETS, build_demo_tickets
 from wangge.routing.actions import do_train_routers
 from wangge.tickets.models import Status
@@ -77,10 +79,11 @@ class Command(BaseCommand):
                 )
         started = time.perf_counter()
         joined = build_demo_participation(random.Random(seed))
+        agreements = build_demo_cobuilding(random.Random(seed + 22), timezone.localdate())
         self.stdout.write(
             f"居民参与：{joined.stores}个积分超市、{joined.volunteers}名志愿者、{joined.activities}场志愿活动、"
             f"{joined.wishes}个微心愿、需求{joined.needs}条、资源{joined.offers}条、兑换{joined.redemptions}次，"
-            f"用时{time.perf_counter() - started:.1f}秒。"
+            f"共驻共建协议{agreements}份，用时{time.perf_counter() - started:.1f}秒。"
         )
         self._print_logins(demo_logins())
 
