@@ -255,12 +255,7 @@ class RegisterIn(ReportIn):
 
 
 def _unit(code: str | None) -> Unit | None:
-    if not code:
-        return None
-    found = Unit.objects.filter(code=code, active=True).first()
-    if found is None:
-        raise InputError("unit", f"没有编码为 {code} 的单位")
-    return found
+    return _unit_by_code(code) if code else None
 
 
 def _community(code: str) -> Area:
@@ -542,7 +537,7 @@ def _org_managed(user: User, org_id: int) -> PartyOrg:
 
 
 def _unit_by_code(code: str) -> Unit:
-    found = Unit.objects.filter(code=code).select_related("area").first()
+    found = Unit.objects.filter(code=code, active=True).select_related("area").first()
     if found is None:
         raise InputError("unit", f"没有编码为 {code} 的单位")
     return found

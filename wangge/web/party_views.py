@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from wangge.accounts.models import User
 from wangge.areas import scoping
-from wangge.areas.models import Area, Level, Unit
+from wangge.areas.models import Area, Level, Unit, codes_above
 from wangge.lib.errors import InputError, NotAllowed
 from wangge.lib.ids import is_id
 from wangge.lists.models import OfferKind, Topic
@@ -146,7 +146,9 @@ def _members(request: HttpRequest, area: Area) -> dict:
         "members": list(selectors.registrations_in(area.code)[:SHOWN]),
         "member_count": selectors.registrations_in(area.code).count(),
         "quota": (low, high),
-        "units": Unit.objects.filter(active=True, area__code__in=_codes_up(area)).order_by("kind", "name")
+        "units": Unit.objects.filter(
+            active=True, area__code__in=[*codes_above(area.code), area.code]
+        ).order_by("kind", "name")
         if area.level == Level.COMMUNITY
         else [],
         "standings": Standing.choices,
@@ -154,10 +156,6 @@ def _members(request: HttpRequest, area: Area) -> dict:
         if area.level == Level.COMMUNITY
         else list(Area.objects.filter(code__startswith=area.code, level=Level.COMMUNITY).order_by("code")),
     }
-
-
-def _codes_up(area: Area) -> list[str]:
-    return [area.code[:n] for n in range(6, len(area.code) + 1, 3)]
 
 
 def _households(request: HttpRequest, area: Area) -> dict:
@@ -342,7 +340,9 @@ def party_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
                 "报到社区",
             )
             unit_id = post.get("unit", "")
-            serving = Unit.objects.filter(active=True, area__code__in=_codes_up(community))
+            serving = Unit.objects.filter(
+                active=True, area__code__in=[*codes_above(community.code), community.code]
+            )
             unit = serving.filter(pk=int(unit_id)).first() if is_id(unit_id) else None
             registration, password = actions.do_enrol(
                 name=post.get("name", ""),
