@@ -167,6 +167,8 @@ INSTALLED_APPS = [
     "wangge.lists",
     "wangge.volunteering",
     "wangge.party",
+    "wangge.deliberation",
+    "wangge.notices",
     "wangge.demo",
     "wangge.ops",
     "wangge.api",

@@ -4,9 +4,11 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from wangge.api.auth import AUTH
+from wangge.api.deliberation import router as deliberation_router
 from wangge.api.directives import router as directives_router
 from wangge.api.directory import router as directory_router
 from wangge.api.lists import router as lists_router
+from wangge.api.notices import router as notices_router
 from wangge.api.party import router as party_router
 from wangge.api.points import router as points_router
 from wangge.api.screen import router as screen_router
@@ -49,6 +51,8 @@ api.add_router("", wishes_router)
 api.add_router("", volunteering_router)
 api.add_router("", lists_router)
 api.add_router("", party_router)
+api.add_router("", deliberation_router)
+api.add_router("", notices_router)
 
 
 @api.exception_handler(TicketInputError)

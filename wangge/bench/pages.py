@@ -116,6 +116,17 @@ PAGES: list[tuple[str, str, str]] = [
     ("district", "party households", f"/areas/{DISTRICT}/party/?t=households"),
     ("party", "h5 party", "/h5/party/"),
     ("resident", "h5 party board", "/h5/party/board/"),
+    ("community", "talk meetings", f"/areas/{COMMUNITY}/talk/"),
+    ("community", "talk raised", f"/areas/{COMMUNITY}/talk/?t=raised"),
+    ("community", "talk following", f"/areas/{COMMUNITY}/talk/?t=following"),
+    ("community", "talk rating", f"/areas/{COMMUNITY}/talk/?t=rating"),
+    ("community", "talk notices", f"/areas/{COMMUNITY}/talk/?t=notices"),
+    ("community", "talk surveys", f"/areas/{COMMUNITY}/talk/?t=surveys"),
+    ("community", "survey results", "/surveys/{survey}/"),
+    ("district", "talk meetings", f"/areas/{DISTRICT}/talk/"),
+    ("district", "talk following", f"/areas/{DISTRICT}/talk/?t=following"),
+    ("resident", "h5 talk", "/h5/talk/"),
+    ("resident", "h5 notices", "/h5/notices/"),
 ]
 
 
@@ -206,6 +217,7 @@ def bench_pages(rows: list[tuple[str, str, str]], *, runs: int, seconds: float) 
         clients[name] = Client(raise_request_exception=False)
         clients[name].force_login(user)
     tickets = {name: _open_ticket(users[name]) for name, _label, path in PAGES if "{ticket}" in path}
+    survey = _talk_demo()
     timings = []
     # The table shows each status; only a server error (with its traceback) is logged.
     request_log = logging.getLogger("django.request")
@@ -217,6 +229,8 @@ def bench_pages(rows: list[tuple[str, str, str]], *, runs: int, seconds: float) 
                 if tickets.get(username) is None:
                     continue
                 path = path.format(ticket=tickets[username])
+            if "{survey}" in path:
+                path = path.format(survey=survey)
             timings.append(_measure(clients[username], username, label, path, runs=runs, seconds=seconds))
         standings = _standings_screen(clients["district"], runs)
         cold = _cold_screen(clients["district"])
@@ -241,6 +255,22 @@ def bench_pages(rows: list[tuple[str, str, str]], *, runs: int, seconds: float) 
         )
     )
     return table
+
+
+def _talk_demo() -> int:
+    """议事 and 公示 as `demo_city` makes them (the bench's district is built without them), so that their
+    pages show meetings, matters at every step, notices and a survey with answers; the survey's id."""
+    import random
+
+    from django.utils import timezone
+
+    from wangge.deliberation.models import MeetingDay
+    from wangge.demo.deliberation import build_demo_deliberation
+    from wangge.notices.models import Survey
+
+    if not MeetingDay.objects.exists():
+        build_demo_deliberation(random.Random(0), timezone.localdate())
+    return Survey.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
 def _cold_screen(client: "Client") -> float:

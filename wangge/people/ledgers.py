@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 
 from wangge.areas.models import Area, Level, subtree_q
-from wangge.people.models import LEVEL_URGENCY, CareLevel, Household, Resident
+from wangge.people.models import LEVEL_URGENCY, CareLevel, Household, Resident, born_by
 from wangge.people.schedule import deepest_of
 from wangge.supplies.models import Stock
 from wangge.tickets import workflow
@@ -39,13 +39,6 @@ class BaseRow:
         return self.area.name
 
 
-def _years_ago(today: dt.date, years: int) -> dt.date:
-    try:
-        return today.replace(year=today.year - years)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - years, day=28)
-
-
 def base_counts(area: Area, households: QuerySet[Household], today: dt.date) -> list[BaseRow]:
     """By building when the area is a community or smaller, by child area above that."""
     households = households.filter(area__code__startswith=area.code)
@@ -65,8 +58,8 @@ def base_counts(area: Area, households: QuerySet[Household], today: dt.date) -> 
             n=Count("id", distinct=True),
             occupied=Count("id", filter=Q(residents__isnull=False), distinct=True),
             people=Count("residents"),
-            old=Count("residents", filter=Q(residents__birth_date__lte=_years_ago(today, 60))),
-            oldest=Count("residents", filter=Q(residents__birth_date__lte=_years_ago(today, 80))),
+            old=Count("residents", filter=Q(residents__birth_date__lte=born_by(60, today))),
+            oldest=Count("residents", filter=Q(residents__birth_date__lte=born_by(80, today))),
         )
         .order_by()
     )

@@ -215,6 +215,14 @@ class Resident(models.Model):
         return today.year - b.year - ((today.month, today.day) < (b.month, b.day))
 
 
+def born_by(age: int, today: dt.date) -> dt.date:
+    """The latest birth date of someone aged `age` on `today` (29 February counts as 28 February)."""
+    try:
+        return today.replace(year=today.year - age)
+    except ValueError:
+        return today.replace(year=today.year - age, day=28)
+
+
 def id_number_lookup(value: str) -> str:
     return crypto.blind_index(value, key=settings.FIELD_ENCRYPTION_KEY)
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from wangge.accounts.models import User
 from wangge.areas.models import Area
 from wangge.lib.errors import InputError, NotAllowed
-from wangge.people.models import CareLevel, CareTag, Resident
+from wangge.people.models import CareLevel, CareTag, Resident, born_by
 from wangge.supplies.models import Delivery, Distribution, Entitlement, Item, Stock, StockEntry
 from wangge.supplies.selectors import may_deliver, may_manage_supplies
 from wangge.tickets.actions import clean_photos
@@ -91,21 +91,13 @@ class Rule:
         return "且".join(parts)
 
 
-def _born_on_or_before(age: int, today: dt.date) -> dt.date:
-    """The latest birth date of someone aged `age` today (29 February counts as 28 February)."""
-    try:
-        return today.replace(year=today.year - age)
-    except ValueError:
-        return today.replace(year=today.year - age, day=28)
-
-
 def eligible(area: Area, rule: Rule, *, today: dt.date | None = None) -> QuerySet[Resident]:
     today = today or timezone.localdate()
     qs = Resident.objects.filter(household__area__code__startswith=area.code)
     if rule.resident_ids:
         return qs.filter(pk__in=rule.resident_ids)
     if rule.min_age is not None:
-        qs = qs.filter(birth_date__lte=_born_on_or_before(rule.min_age, today))
+        qs = qs.filter(birth_date__lte=born_by(rule.min_age, today))
     if rule.care_tags:
         qs = qs.filter(care_tags__code__in=rule.care_tags).distinct()
     if rule.care_levels:

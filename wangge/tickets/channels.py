@@ -20,7 +20,8 @@ from wangge.tickets.queries import SUPERVISOR_ROLES
 OWN = frozenset({Channel.H5, Channel.API})
 ASSISTED = frozenset({Channel.PHONE, Channel.STAFF, Channel.WECHAT, Channel.GRID, Channel.VISIT})
 EXTERNAL = frozenset({Channel.HOTLINE, Channel.PROVINCIAL, Channel.SENSOR})
-MADE = frozenset({Channel.PROACTIVE, Channel.WISH})  # by routing.actions and the wish wall, never sent
+# Made by their own actions (routing, the wish wall, 议事 decisions, 公示 objections), never sent.
+MADE = frozenset({Channel.PROACTIVE, Channel.WISH, Channel.DELIBERATION, Channel.OBJECTION})
 SENT = OWN | ASSISTED | EXTERNAL
 
 # Who enters requests for callers and from their rounds: the registry's roles bar the 包联 leader.

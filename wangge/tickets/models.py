@@ -45,6 +45,8 @@ class Channel(models.TextChoices):
     STAFF = "staff", "窗口代录"
     API = "api", "接口"
     PROACTIVE = "proactive", "未诉先办"  # a planned action from a hotspot (routing.proactive)
+    DELIBERATION = "deliberation", "居民议事"  # a decision of a meeting, carried out as a ticket
+    OBJECTION = "objection", "公示异议"  # an objection to a public notice
 
 
 class Urgency(models.TextChoices):

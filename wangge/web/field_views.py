@@ -18,6 +18,7 @@ from wangge.accounts.models import User
 from wangge.areas import scoping
 from wangge.areas.models import Level as AreaLevel
 from wangge.areas.scoping import holds_over
+from wangge.deliberation.selectors import owned_by
 from wangge.directory.selectors import nearest_by_kind, point_of
 from wangge.lib.errors import NotAllowed
 from wangge.lists.models import Wish, WishState
@@ -101,6 +102,7 @@ def field_today(request: HttpRequest) -> HttpResponse:
             "on_round": households.exists(),
             "ahead": schedule.DUE_AHEAD_DAYS,
             "work": _work(user),
+            "talk_owned": owned_by(user).count(),
             **emergency_notice(_first_area_code(user)),
             "tab": "today",
         },
@@ -186,6 +188,7 @@ def participant_home(request: HttpRequest, user: User) -> HttpResponse:
             "request_count": sum(len(r.requests) for r in rows),
             "ahead": schedule.DUE_AHEAD_DAYS,
             "work": _work(user),
+            "talk_owned": owned_by(user).count(),
             "posts": [m for m in scoping.scope_of(user).memberships if m.area is not None],
             "party_member": bool(scoping.scope_of(user).party_membership_ids),
             **emergency_notice(_first_area_code(user)),

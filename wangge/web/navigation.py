@@ -12,6 +12,7 @@ from django.urls import reverse
 from wangge.accounts.models import User
 from wangge.areas.models import Area, Role
 from wangge.areas.scoping import scope_of
+from wangge.deliberation.selectors import HOST_ROLES
 from wangge.party.selectors import MANAGING_ROLES as PARTY_KEEPERS
 from wangge.stats.screen import SCREEN_LEVELS, SCREEN_ROLES
 
@@ -107,6 +108,15 @@ def _keeps_party(user: User, code: str) -> bool:
     )
 
 
+def _hosts(user: User, code: str) -> bool:
+    """Whether the user hosts meetings over their widest area (from the loaded memberships)."""
+    scope = scope_of(user)
+    return scope.everything or any(
+        m.area is not None and code.startswith(m.area.code) and m.role in HOST_ROLES
+        for m in scope.memberships
+    )
+
+
 def nav_items(user: User) -> list[NavItem]:
     """The navigation of the staff frame for this user's persona."""
     kind = persona(user)
@@ -116,17 +126,19 @@ def nav_items(user: User) -> list[NavItem]:
     screen = [NavItem("大屏", reverse("web:screen", args=[code]))] if code and _watches(user, code) else []
     together = [NavItem("共建", reverse("web:participation", args=[code]))] if code else []
     party = [NavItem("党建", reverse("web:party", args=[code]))] if code and _keeps_party(user, code) else []
+    hosts = bool(code) and _hosts(user, code or "")
+    talk = NavItem("议事", reverse("web:talk", args=[code]) if hosts else reverse("web:h5_talk"))
     workbench = NavItem("工作台", reverse("web:workbench"))
     residents = NavItem("居民档案", reverse("web:residents"))
     directives = NavItem("指令", reverse("web:directives"))
     leads = any(m.role == Role.LEADER for m in scope_of(user).memberships)
     cases = [NavItem("攻坚", reverse("web:my_cases"))] if leads else []
     if kind == COMMAND:
-        return [*stats, *screen, workbench, *cases, *area, *together, *party, directives, residents]
+        return [*stats, *screen, workbench, *cases, *area, *together, *party, talk, directives, residents]
     if kind == DESK:
-        return [workbench, *area, *together, *party, *stats, *screen, residents, directives]
+        return [workbench, *area, *together, *party, talk, *stats, *screen, residents, directives]
     if kind == FIELD:
-        return [NavItem("走访", reverse("web:field")), workbench, residents, directives, *stats]
+        return [NavItem("走访", reverse("web:field")), workbench, residents, talk, directives, *stats]
     if kind == UNIT:
         served = next((m.unit for m in scope_of(user).memberships if m.unit is not None), None)
         needs = [NavItem("需求清单", reverse("web:participation", args=[served.area.code]))] if served else []
@@ -135,11 +147,12 @@ def nav_items(user: User) -> list[NavItem]:
         mine = [NavItem("我的包户", reverse("web:field")), NavItem("我的工单", reverse("web:workbench"))]
         if any(m.role == Role.PARTY_MEMBER for m in scope_of(user).memberships):
             mine.append(NavItem("党员服务", reverse("web:h5_party")))
-        return mine
+        return [*mine, talk]
     if kind == RESIDENT:
         return [
             NavItem("我要反映", reverse("web:h5_submit")),
             NavItem("我的诉求", reverse("web:h5_mine")),
+            NavItem("议事", reverse("web:h5_talk")),
             NavItem("便民服务", reverse("web:h5_services")),
         ]
     return []

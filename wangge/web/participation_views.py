@@ -33,6 +33,7 @@ from wangge.points.selectors import economy, may_manage_points, ranking
 from wangge.volunteering import actions as volunteer_actions
 from wangge.volunteering.models import Activity, ActivityState, SignUpState, Skill, Team, Volunteer
 from wangge.volunteering.selectors import talent_pool
+from wangge.web.forms import required_date
 from wangge.web.views import request_user
 
 Row = TypeVar("Row", bound=Model)
@@ -268,13 +269,6 @@ def _offer_for(user: User, offer_id: int) -> Offer:
     return offer
 
 
-def _date(value: str, field: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InputError(field, "请填写日期，如2026-12-01") from None
-
-
 @login_required
 @require_POST
 def list_act(request: HttpRequest, code: str, action: str, item_id: int) -> HttpResponse:
@@ -306,8 +300,8 @@ def list_act(request: HttpRequest, code: str, action: str, item_id: int) -> Http
                 offers=offers,
                 title=request.POST.get("title", ""),
                 owner=user,
-                starts_on=_date(request.POST.get("starts_on", ""), "starts_on"),
-                ends_on=_date(request.POST.get("ends_on", ""), "ends_on"),
+                starts_on=required_date(request.POST.get("starts_on", ""), "starts_on", "开始日期"),
+                ends_on=required_date(request.POST.get("ends_on", ""), "ends_on", "结束日期"),
                 actor=user,
             )
         else:

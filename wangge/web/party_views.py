@@ -46,6 +46,7 @@ from wangge.people.models import Household
 from wangge.points.selectors import home_area
 from wangge.tickets.models import Ticket
 from wangge.tickets.queries import tickets_for
+from wangge.web.forms import date_field, pick
 from wangge.web.views import request_user
 
 TABS = [
@@ -287,23 +288,6 @@ def _registration_in(area: Area, pk: str) -> Registration:
     return found
 
 
-def _date(value: str, field: str, label: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InputError(field, f"{label}请按 年-月-日 填写") from None
-
-
-def _pick(area: Area, value: str, rows, field: str, label: str):  # type: ignore[no-untyped-def]
-    """The row `value` names among `rows` of the area, or InputError naming the field."""
-    found = rows.filter(pk=int(value)).first() if is_id(value) else None
-    if found is None:
-        raise InputError(field, f"请选择{label}")
-    return found
-
-
 @login_required
 @require_POST
 def party_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
@@ -332,10 +316,9 @@ def party_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
         raise Http404
     try:
         if action == "enrol":
-            community = _pick(
-                area,
-                post.get("community", ""),
+            community = pick(
                 Area.objects.filter(code__startswith=area.code, level=Level.COMMUNITY),
+                post.get("community", ""),
                 "community",
                 "报到社区",
             )
@@ -350,7 +333,7 @@ def party_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
                 community=community,
                 actor=user,
                 standing=post.get("standing", Standing.FULL),
-                joined_on=_date(post.get("joined_on", ""), "joined_on", "入党日期"),
+                joined_on=date_field(post.get("joined_on", ""), "joined_on", "入党日期"),
                 unit=unit,
                 workplace=post.get("workplace", ""),
                 offer=post.get("offer", ""),
@@ -375,10 +358,9 @@ def party_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
             messages.success(request, f"{registration.member.user.shown_name}已转出，所包住户已退回待分配。")
         elif action == "assign":
             registration = _registration_in(area, post.get("registration", ""))
-            household = _pick(
-                area,
-                post.get("household", ""),
+            household = pick(
                 Household.objects.filter(area__code__startswith=area.code).select_related("area"),
+                post.get("household", ""),
                 "household",
                 "住户",
             )
@@ -404,12 +386,8 @@ def party_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
             actions.do_set_quota(area, minimum=low, maximum=high, actor=user)
             messages.success(request, f"{area.name}每名党员包{low}至{high}户。")
         elif action == "org":
-            place = _pick(
-                area,
-                post.get("area", ""),
-                Area.objects.filter(code__startswith=area.code),
-                "area",
-                "所在区域",
+            place = pick(
+                Area.objects.filter(code__startswith=area.code), post.get("area", ""), "area", "所在区域"
             )
             parent_id = post.get("parent", "")
             parent = PartyOrg.objects.filter(pk=int(parent_id)).first() if is_id(parent_id) else None
@@ -420,8 +398,8 @@ def party_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
             )
             messages.success(request, f"已设立{org.name}。")
         elif action == "post":
-            place = _pick(
-                area, post.get("area", ""), Area.objects.filter(code__startswith=area.code), "area", "区域"
+            place = pick(
+                Area.objects.filter(code__startswith=area.code), post.get("area", ""), "area", "区域"
             )
             holder = next((m for m in _holders(area) if str(m.pk) == post.get("member")), None)
             if holder is None:
@@ -436,18 +414,14 @@ def party_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
             )
             messages.success(request, f"已设立{made.name}，由{holder.user.shown_name}担任。")
         elif action == "close-post":
-            found = _pick(
-                area,
-                post.get("post", ""),
-                Post.objects.filter(area_code__startswith=area.code),
-                "post",
-                "岗位",
+            found = pick(
+                Post.objects.filter(area_code__startswith=area.code), post.get("post", ""), "post", "岗位"
             )
             actions.do_close_post(found, actor=user)
             messages.success(request, f"已撤销{found.name}。")
         elif action == "pledge":
             registration = _registration_in(area, post.get("registration", ""))
-            due = _date(post.get("due_on", ""), "due_on", "承诺时限")
+            due = date_field(post.get("due_on", ""), "due_on", "承诺时限")
             if due is None:
                 raise InputError("due_on", "请填写承诺时限")
             actions.do_make_pledge(
@@ -457,8 +431,8 @@ def party_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
         elif action in ("committee-unit", "agreement", "pair", "meeting"):
             _cobuild(request, user, area, action)
         elif action == "case":
-            place = _pick(
-                area, post.get("area", ""), Area.objects.filter(code__startswith=area.code), "area", "区域"
+            place = pick(
+                Area.objects.filter(code__startswith=area.code), post.get("area", ""), "area", "区域"
             )
             leader = next(
                 (u for u in selectors.leaders_over(place.code) if str(u.pk) == post.get("leader")), None
@@ -501,11 +475,11 @@ def _cobuild(request: HttpRequest, user: User, area: Area, action: str) -> None:
     post = request.POST
     units = Unit.objects.filter(active=True).select_related("area")
     if action == "committee-unit":
-        unit = _pick(area, post.get("unit", ""), units, "unit", "单位")
+        unit = pick(units, post.get("unit", ""), "unit", "单位")
         actions.do_add_committee_unit(org, unit=unit, actor=user)
         messages.success(request, f"{unit.name}已加入{org.name}。")
     elif action == "agreement":
-        unit = _pick(area, post.get("unit", ""), units, "unit", "单位")
+        unit = pick(units, post.get("unit", ""), "unit", "单位")
         promises = []
         for title, topic, kind in zip(
             post.getlist("promise"), post.getlist("topic"), post.getlist("kind"), strict=False
@@ -514,8 +488,8 @@ def _cobuild(request: HttpRequest, user: User, area: Area, action: str) -> None:
                 if topic not in Topic.values or kind not in OfferKind.values:
                     raise InputError("promises", "请为每项资源选择类别和类型")
                 promises.append(actions.Promise(title=title, topic=topic, kind=kind))
-        signed_on = _date(post.get("signed_on", ""), "signed_on", "签订日期") or timezone.localdate()
-        ends_on = _date(post.get("ends_on", ""), "ends_on", "到期日期")
+        signed_on = date_field(post.get("signed_on", ""), "signed_on", "签订日期") or timezone.localdate()
+        ends_on = date_field(post.get("ends_on", ""), "ends_on", "到期日期")
         if ends_on is None:
             raise InputError("ends_on", "请填写到期日期")
         agreement = actions.do_sign_agreement(
@@ -529,12 +503,12 @@ def _cobuild(request: HttpRequest, user: User, area: Area, action: str) -> None:
         )
         messages.success(request, f"已登记「{agreement.title}」，{len(promises)}项资源已列入资源清单。")
     elif action == "pair":
-        unit = _pick(area, post.get("unit", ""), units, "unit", "单位")
+        unit = pick(units, post.get("unit", ""), "unit", "单位")
         actions.do_pair(org, unit=unit, purpose=post.get("purpose", ""), actor=user)
         messages.success(request, f"{org.name}与{unit.name}已结对。")
     else:
         picked = [int(pk) for pk in post.getlist("units") if is_id(pk)]
-        held_on = _date(post.get("held_on", ""), "held_on", "召开日期")
+        held_on = date_field(post.get("held_on", ""), "held_on", "召开日期")
         if held_on is None:
             raise InputError("held_on", "请填写召开日期")
         actions.do_record_meeting(
@@ -590,7 +564,7 @@ def party_case_act(request: HttpRequest, case_id: int, action: str) -> HttpRespo
             owner = next((u for u in selectors.case_owners(case) if str(u.pk) == post.get("owner")), None)
             if owner is None:
                 raise InputError("owner", "请选择责任人")
-            due = _date(post.get("due_on", ""), "due_on", "完成时限")
+            due = date_field(post.get("due_on", ""), "due_on", "完成时限")
             if due is None:
                 raise InputError("due_on", "请填写完成时限")
             actions.do_add_step(case, text=post.get("text", ""), owner=owner, due_on=due, actor=user)
@@ -696,7 +670,7 @@ def _h5_act(user: User, member: PartyMember | None, action: str, post) -> str:  
             community=community,
             actor=user,
             standing=post.get("standing", Standing.FULL),
-            joined_on=_date(post.get("joined_on", ""), "joined_on", "入党日期"),
+            joined_on=date_field(post.get("joined_on", ""), "joined_on", "入党日期"),
             workplace=post.get("workplace", ""),
             phone=post.get("phone", ""),
             offer=post.get("offer", ""),
@@ -705,7 +679,7 @@ def _h5_act(user: User, member: PartyMember | None, action: str, post) -> str:  
     if member is None:
         raise Http404
     if action == "pledge":
-        due = _date(post.get("due_on", ""), "due_on", "承诺时限")
+        due = date_field(post.get("due_on", ""), "due_on", "承诺时限")
         if due is None:
             raise InputError("due_on", "请填写承诺时限")
         actions.do_make_pledge(member=member, text=post.get("text", ""), due_on=due, actor=user)

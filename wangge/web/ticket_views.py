@@ -49,6 +49,7 @@ from wangge.tickets.queries import (
     relations_of,
 )
 from wangge.tickets.timeline import staff_timeline
+from wangge.web.deliberation_views import talk_for
 from wangge.web.transfer_views import can_import_hotline
 from wangge.web.views import image_response, request_user
 
@@ -255,6 +256,7 @@ def _ticket_context(user: User, ticket_id: int, errors: dict | None = None) -> d
         "errors": errors or {},
         "rating_labels": RATING_LABELS,
         "may_reveal_contact": may_reveal_contact(user, ticket, relations),
+        **talk_for(user, ticket),
     }
 
 

@@ -34,6 +34,18 @@ class NavLink:
 
 
 MINE_PAGES = {"my_ticket": "h5_mine", "my_ticket_act": "h5_mine"}
+TALK = (
+    "h5_talk",
+    "h5_talk_new",
+    "h5_talk_matter",
+    "h5_talk_matter_act",
+    "h5_talk_meeting",
+    "h5_talk_meeting_act",
+    "h5_notices",
+    "h5_notice",
+    "h5_notice_object",
+    "h5_survey",
+)
 NEIGHBOURS = (
     "h5_wishes",
     "h5_wish",
@@ -53,8 +65,9 @@ NEIGHBOURS = (
 @register.inclusion_tag("web/h5/_nav.html", takes_context=True)
 def h5_nav(context: template.Context) -> dict:
     """The H5 frame's bottom bar, fitted to the persona. A resident: 我要反映 · 我的诉求 · 邻里互助 ·
-    便民服务 · 消息. Anyone else reaches these pages from their own frame (a party member or volunteer from
-    我的包户, staff from the desk) and gets their home, 邻里互助 and 消息, so the way back is one tap."""
+    议事 · 便民服务 · 消息. Anyone else reaches these pages from their own frame (a party member or
+    volunteer from 我的包户, staff from the desk) and gets their home, 邻里互助 and 消息, so the way back
+    is one tap."""
     user = context["user"]
     unread = int(context.get("unread") or 0)
     neighbours = NavLink("neighbours", "邻里互助", "❤", reverse("web:h5_wishes"))
@@ -63,6 +76,7 @@ def h5_nav(context: template.Context) -> dict:
             NavLink("h5_submit", "我要反映", "✚", reverse("web:h5_submit")),
             NavLink("h5_mine", "我的诉求", "☰", reverse("web:h5_mine")),
             neighbours,
+            NavLink("talk", "议事", "☷", reverse("web:h5_talk")),
             NavLink("h5_services", "便民服务", "☎", reverse("web:h5_services")),
             NavLink("h5_inbox", "消息", "✉", reverse("web:h5_inbox"), unread),
         ]
@@ -78,7 +92,7 @@ def h5_nav(context: template.Context) -> dict:
             links.insert(2, NavLink("h5_party", "党员服务", "★", reverse("web:h5_party")))
     request = context.get("request")
     here = request.resolver_match.url_name if request is not None and request.resolver_match else ""
-    current = "neighbours" if here in NEIGHBOURS else MINE_PAGES.get(here, here)
+    current = "neighbours" if here in NEIGHBOURS else "talk" if here in TALK else MINE_PAGES.get(here, here)
     return {"links": links, "current": current}
 
 

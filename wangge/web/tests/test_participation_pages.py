@@ -182,7 +182,7 @@ def test_a_unit_claims_a_need_and_staff_start_a_project_from_a_suggestion(  # ty
         {"offers": [offer.pk], "starts_on": "明天", "ends_on": str(today)},
         follow=True,
     )
-    assert "请填写日期" in bad.content.decode() and not need.projects.exists()
+    assert "开始日期请按 年-月-日 填写" in bad.content.decode() and not need.projects.exists()
     desk.post(
         f"/areas/{DEMO_COMMUNITY}/participation/start/{need.pk}/",
         {"offers": [offer.pk], "starts_on": str(today), "ends_on": str(today + dt.timedelta(days=30))},

@@ -7,6 +7,7 @@ from tqdm import tqdm
 
 from wangge.areas.models import Area
 from wangge.demo.city import DEMO_PASSWORD, build_demo_city, demo_logins
+from wangge.demo.deliberation import build_demo_deliberation
 from wangge.demo.participation import build_demo_participation
 from wangge.demo.party import build_demo_cobuilding
 from wangge.demo.tickets import DEMO_TICKETS, build_demo_tickets
@@ -80,10 +81,12 @@ class Command(BaseCommand):
         started = time.perf_counter()
         joined = build_demo_participation(random.Random(seed))
         agreements = build_demo_cobuilding(random.Random(seed + 22), timezone.localdate())
+        talk = build_demo_deliberation(random.Random(seed + 23), timezone.localdate())
         self.stdout.write(
             f"居民参与：{joined.stores}个积分超市、{joined.volunteers}名志愿者、{joined.activities}场志愿活动、"
             f"{joined.wishes}个微心愿、需求{joined.needs}条、资源{joined.offers}条、兑换{joined.redemptions}次，"
-            f"共驻共建协议{agreements}份，用时{time.perf_counter() - started:.1f}秒。"
+            f"共驻共建协议{agreements}份，说事日{talk.days}个、议事{talk.matters}件、公示{talk.notices}条、"
+            f"测评答卷{talk.answers}份，用时{time.perf_counter() - started:.1f}秒。"
         )
         self._print_logins(demo_logins())
 

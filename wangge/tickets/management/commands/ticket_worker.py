@@ -1,12 +1,14 @@
 """`manage.py ticket_worker`: escalate overdue tickets and send reminders, forever (or `--once`); retrain the
 routers when ROUTER_RETRAIN_HOURS have passed since the last training; renew the day's 未诉先办 readings
-of districts, streets and communities older than HOTSPOT_REFRESH_HOURS."""
+of districts, streets and communities older than HOTSPOT_REFRESH_HOURS; keep the 说事日 calendar five
+weeks ahead and count the votes whose window has closed."""
 
 from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from wangge.deliberation.actions import keep_calendar
 from wangge.lib.loop import run_until_stopped
 from wangge.routing.actions import retrain_if_due
 from wangge.routing.proactive import renew_readings
@@ -35,5 +37,10 @@ class Command(BaseCommand):
             if not stopping() and (renewed := renew_readings()):
                 self.stdout.write(f"未诉先办: {renewed} areas read")
                 self.stdout.flush()
+            if not stopping():
+                planned, counted = keep_calendar()
+                if planned or counted:
+                    self.stdout.write(f"议事: {planned} meetings planned, {counted} votes counted")
+                    self.stdout.flush()
 
         run_until_stopped(step, interval=interval, once=once)
