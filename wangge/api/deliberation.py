@@ -9,15 +9,15 @@ import datetime as dt
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from pydantic import StrictBool
+from pydantic import AwareDatetime, StrictBool
 
 from wangge.accounts.models import User
 from wangge.areas import scoping
-from wangge.areas.models import Area
+from wangge.areas.models import Area, subtree_q
 from wangge.deliberation import actions, selectors
 from wangge.deliberation.models import Choice, Meeting, MeetingDay, Motion, Per, Proposal, Rule
 from wangge.deliberation.steps import EVENT_LABELS, Step
-from wangge.lib.errors import InputError
+from wangge.lib.errors import InputError, NotAllowed
 from wangge.lib.masking import mask_name
 from wangge.people.models import Resident
 from wangge.tickets.queries import get_ticket_for
@@ -164,10 +164,10 @@ def add_day(request: HttpRequest, payload: DayIn) -> Status:
     area = scoping.get_area_for(user, payload.area)
     host = user
     if payload.host is not None:
-        found = User.objects.filter(pk=payload.host, is_active=True).first()
-        if found is None:
-            raise InputError("host", "没有这位主持人")
-        host = found
+        picked = next((u for u in selectors.hosts_for(area.code) if u.pk == payload.host), None)
+        if picked is None:
+            raise InputError("host", f"请选择{area.name}的网格长或社区、街道工作人员主持")
+        host = picked
     day = actions.do_add_meeting_day(
         area=area,
         name=payload.name,
@@ -242,8 +242,8 @@ def minutes(request: HttpRequest, meeting_id: int, payload: MinutesIn) -> dict:
 class MotionIn(Schema):
     text: str = Field(..., min_length=1, max_length=200)
     per: Per = Per.HOUSEHOLD
-    opens_at: dt.datetime
-    closes_at: dt.datetime
+    opens_at: AwareDatetime
+    closes_at: AwareDatetime
     quorum: int | None = Field(None, ge=1, le=10**7, description="有效票数下限；空＝过半")
     proposal: int | None = Field(None, ge=1, le=2**53)
 
@@ -280,9 +280,13 @@ def vote(request: HttpRequest, motion_id: int, payload: VoteIn) -> Status:
     motion = selectors.get_motion_for(user, motion_id)
     voter = None
     if payload.resident is not None:
-        voter = Resident.objects.filter(pk=payload.resident).first()
+        if not selectors.may_host(user, motion.meeting.area_code):
+            raise NotAllowed("只有本区域的网格长和社区、街道工作人员可以记录现场表决")
+        voter = Resident.objects.filter(
+            subtree_q(motion.meeting.area_code, "household__area__code"), pk=payload.resident
+        ).first()
         if voter is None:
-            raise InputError("resident", "没有这位居民")
+            raise InputError("resident", "该居民不在本次表决的范围内")
     made = actions.do_vote(motion, choice=payload.choice, actor=user, voter=voter)
     return Status(201, {"motion": motion.pk, "choice": made.choice, "on_site": made.on_site, "at": made.at})
 
@@ -366,9 +370,11 @@ class DecisionIn(Schema):
 def decide(request: HttpRequest, proposal_id: int, payload: DecisionIn) -> dict:
     user = _user(request)
     found = selectors.get_proposal_for(user, proposal_id)
-    owner = User.objects.filter(pk=payload.owner, is_active=True).first()
+    if "decide" not in selectors.next_actions(user, found):
+        raise NotAllowed(f"该事项现在是「{found.get_step_display()}」环节，或您不主持本区域的议事")
+    owner = next((u for u in selectors.owners_for(found.area_code) if u.pk == payload.owner), None)
     if owner is None:
-        raise InputError("owner", "没有这位负责人")
+        raise InputError("owner", "请从本区域的网格员、党员和社区、街道工作人员中选择负责人")
     decision = actions.Decision(
         discussion=payload.discussion,
         consensus=payload.consensus,

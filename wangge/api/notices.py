@@ -13,7 +13,6 @@ from wangge.accounts.models import User
 from wangge.areas import scoping
 from wangge.areas.models import Unit
 from wangge.lib.errors import InputError, NotAllowed
-from wangge.lib.masking import mask_name
 from wangge.notices import actions, selectors
 from wangge.notices.models import Invite, Notice, NoticeKind, Survey
 from wangge.people.models import Resident
@@ -44,10 +43,6 @@ def notice_row(n: Notice) -> dict:
     }
 
 
-def _shown(n: Notice, name: str) -> str:
-    return mask_name(name) if n.kind == NoticeKind.BENEFIT else name
-
-
 @router.get("/notices/areas/{code}", response={200: list[dict]})
 def board(request: HttpRequest, code: str) -> list[dict]:
     """公示栏 of a place: its notices and those of the areas above it, in their period or ended in the last
@@ -61,7 +56,7 @@ def notice(request: HttpRequest, notice_id: int) -> dict:
     found = selectors.get_notice_for(_user(request), notice_id)
     return notice_row(found) | {
         "entries": [
-            {"id": e.pk, "position": e.position, "name": _shown(found, e.name), "detail": e.detail}
+            {"id": e.pk, "position": e.position, "name": found.shown_name(e.name), "detail": e.detail}
             for e in found.entries.all()[:2000]
         ],
         "outcomes": [
@@ -69,7 +64,6 @@ def notice(request: HttpRequest, notice_id: int) -> dict:
                 "entry": o.objection.entry.position if o.objection.entry else None,
                 "at": o.objection.at,
                 "state": o.state,
-                "reply": o.reply,
             }
             for o in selectors.outcomes(found)
         ],
@@ -90,6 +84,9 @@ class NoticeIn(Schema):
     starts_on: dt.date
     ends_on: dt.date
     lines: list[LineIn] = Field(default_factory=list, max_length=actions.MAX_ENTRIES)
+    people: StrictBool = Field(
+        True, description="名单为个人（姓名遮挡）；false＝单位或项目（救助名单总是遮挡）"
+    )
 
 
 @router.post("/notices", response={201: dict, 409: dict, 422: dict})
@@ -108,6 +105,7 @@ def publish(request: HttpRequest, payload: NoticeIn) -> Status:
         starts_on=payload.starts_on,
         ends_on=payload.ends_on,
         lines=[actions.Line(x.name, x.detail) for x in payload.lines],
+        people=payload.people,
         actor=user,
     )
     return Status(201, notice_row(made))
@@ -171,14 +169,15 @@ def _score(sc: selectors.Score) -> dict:
 @router.get("/surveys/{survey_id}", response={200: dict})
 def survey(request: HttpRequest, survey_id: int) -> dict:
     """A survey; with its results per question, area and unit (beside the ticket KPIs) for the staff who
-    see its area."""
+    run it (an area's or unit's score from fewer than 5 answers is left out)."""
     user = _user(request)
     found = selectors.get_survey_for(user, survey_id)
     row = survey_row(found)
-    if scoping.scope_of(user).sees_area(found.area_code):
+    if actions.may_publish(user, found.area_code):
         r = selectors.results(found)
         row["results"] = {
             "overall": _score(r.overall),
+            "by_phone": r.by_phone,
             "questions": [
                 {"question": q.pk, **_score(sc), "texts": [{"text": t, "times": n} for t, n in texts[:50]]}
                 for q, sc, texts in r.questions
@@ -274,6 +273,8 @@ def answer(request: HttpRequest, survey_id: int, payload: AnswersIn) -> Status:
     found = selectors.get_survey_for(user, survey_id)
     resident = None
     if payload.resident is not None:
+        if not actions.may_publish(user, found.area_code):
+            raise NotAllowed("电话测评由社区、街道工作人员录入")
         resident = Resident.objects.filter(pk=payload.resident).first()
         if resident is None or not Invite.objects.filter(survey=found, resident=resident).exists():
             raise NotAllowed("不在本次测评的抽样名单中")

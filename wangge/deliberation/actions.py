@@ -35,7 +35,8 @@ from wangge.deliberation.models import (
 )
 from wangge.deliberation.selectors import MEETING_LEVELS, RAISING_ROLES, home_of, may_host, relations
 from wangge.deliberation.steps import BY_ACTION, SAME, Step
-from wangge.lib.errors import InputError, NotAllowed
+from wangge.lib.errors import InputError, NotAllowed, clean_text
+from wangge.lib.masking import has_personal_number
 from wangge.notify.actions import do_notify_users
 from wangge.people.models import Resident
 from wangge.tickets.actions import NewTicket, do_submit_ticket, grid_of
@@ -45,29 +46,33 @@ from wangge.tickets.models import Channel, Kind, Ticket
 HORIZON_DAYS = 35
 # 群众评事 lasts this long: after it a matter may be archived without a rating.
 RATING_DAYS = 7
+# How staff appear on a public record. Everyone else, a party member or a 楼栋长 included, is 居民 there:
+# a building's only 楼栋长 would be named by their post.
 ROLE_WORDS = {
     Role.GRID_HEAD: "网格长",
     Role.GRID_WORKER: "网格员",
     Role.COMMUNITY_STAFF: "社区",
     Role.STREET_STAFF: "街道",
     Role.DISTRICT_STAFF: "区指挥中心",
-    Role.PARTY_MEMBER: "党员",
-    Role.BUILDING_HEAD: "楼栋长",
-    Role.UNIT_HEAD: "单元长",
 }
-
-
-def _text(value: str, field: str, label: str, limit: int, *, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise InputError(field, f"请填写{label}")
-    if len(value) > limit:
-        raise InputError(field, f"{label}最多{limit}个字")
-    return value
+# Who may speak at a meeting, as the minutes name them (the names themselves are masked).
+SPEAKER_ROLES = (
+    "居民代表",
+    "居民",
+    "党员",
+    "楼栋长",
+    "网格员",
+    "社区工作者",
+    "物业",
+    "驻区单位",
+    "人大代表",
+    "政协委员",
+    "律师",
+)
 
 
 def role_word(user: User, code: str) -> str:
-    """How a person appears on a public timeline: their post over the area, else 居民."""
+    """How a person appears on a public timeline: their staff post over the area, else 居民."""
     held = {m.role for m in scope_of(user).memberships if m.area is not None and code.startswith(m.area.code)}
     held |= {
         m.role for m in scope_of(user).memberships if m.area is not None and m.area.code.startswith(code)
@@ -76,6 +81,14 @@ def role_word(user: User, code: str) -> str:
         if role in held:
             return word
     return "居民"
+
+
+def public_text(value: str, field: str, label: str, limit: int, *, required: bool = True) -> str:
+    """Text the area's residents will read: no ID or mobile number in it."""
+    value = clean_text(value, field, label, limit, required=required)
+    if has_personal_number(value):
+        raise InputError(field, f"{label}会对居民公开，不要写身份证号或手机号")
+    return value
 
 
 def _url(proposal: Proposal) -> str:
@@ -93,6 +106,12 @@ def dates_of(day: MeetingDay, start: dt.date, end: dt.date) -> list[dt.date]:
             found.append(current)
         current += dt.timedelta(days=1)
     return found
+
+
+def _local_time(starts_at: dt.time) -> None:
+    """A meeting's time is local (北京时间), without a zone."""
+    if starts_at.tzinfo is not None:
+        raise InputError("starts_at", "开始时间请写成当地时间，如 19:00")
 
 
 def _check_rule(rule: str, value: int) -> None:
@@ -121,11 +140,12 @@ def do_add_meeting_day(
         raise InputError("area", "说事日设在网格、社区或街道")
     if not may_host(actor, area.code):
         raise NotAllowed("只有本区域的网格长和社区、街道工作人员可以设立说事日")
-    name = _text(name, "name", "名称", 40)
-    place = _text(place, "place", "地点", 100)
+    name = clean_text(name, "name", "名称", 40)
+    place = clean_text(place, "place", "地点", 100)
     _check_rule(rule, value)
+    _local_time(starts_at)
     if not may_host(host, area.code):
-        raise InputError("host", f"{host.shown_name}不能主持{area.name}的说事日")
+        raise InputError("host", f"请选择{area.name}的网格长或社区、街道工作人员主持")
     try:
         with transaction.atomic():
             day = MeetingDay.objects.create(
@@ -194,13 +214,16 @@ def do_add_meeting(
         raise NotAllowed("只有本区域的网格长和社区、街道工作人员可以召集说事会")
     if date < timezone.localdate():
         raise InputError("date", "日期不能早于今天")
+    if date.year > 2100:
+        raise InputError("date", "日期应在2100年以前")
+    _local_time(starts_at)
     return Meeting.objects.create(
         area=area,
         area_code=area.code,
-        title=_text(title, "title", "名称", 60),
+        title=clean_text(title, "title", "名称", 60),
         date=date,
         starts_at=starts_at,
-        place=_text(place, "place", "地点", 100),
+        place=clean_text(place, "place", "地点", 100),
         host=actor,
     )
 
@@ -209,12 +232,14 @@ def _speakers(lines: Sequence[dict[str, str]]) -> list[dict[str, str]]:
     kept = []
     for i, line in enumerate(lines, start=1):
         name = (line.get("name") or "").strip()
-        role = (line.get("role") or "").strip()
+        role = (line.get("role") or "").strip() or "居民"
         if not name:
             continue
-        if len(name) > 20 or len(role) > 20:
-            raise InputError("speakers", f"第{i}位发言人的姓名和身份各最多20个字")
-        kept.append({"name": name, "role": role or "居民"})
+        if len(name) > 20:
+            raise InputError("speakers", f"第{i}位发言人的姓名最多20个字")
+        if role not in SPEAKER_ROLES:
+            raise InputError("speakers", f"第{i}位发言人的身份请写：{'、'.join(SPEAKER_ROLES)}")
+        kept.append({"name": name, "role": role})
     return kept
 
 
@@ -228,7 +253,7 @@ def do_record_minutes(
     actor: User,
 ) -> Meeting:
     """会议纪要: the meeting was held; its minutes, attendance and who spoke. May be corrected later."""
-    if not (meeting.host_id == actor.pk or may_host(actor, meeting.area_code)):
+    if not (may_host(actor, meeting.area_code)):
         raise NotAllowed("只有主持人和本区域的社区、街道工作人员可以记录纪要")
     if meeting.state == MeetingState.CANCELLED:
         raise NotAllowed("该说事会已取消")
@@ -236,7 +261,7 @@ def do_record_minutes(
         raise NotAllowed("说事会还没有召开")
     if attendance is not None and not 0 < attendance <= 100000:
         raise InputError("attendance", "参会人数应为正整数")
-    meeting.minutes = _text(minutes, "minutes", "会议纪要", 5000)
+    meeting.minutes = public_text(minutes, "minutes", "会议纪要", 5000)
     meeting.attendance = attendance
     meeting.speakers = _speakers(speakers)
     meeting.state = MeetingState.HELD
@@ -255,9 +280,19 @@ def _event(proposal: Proposal, action: str, actor: User | None, *, frm: str, to:
         frm=frm,
         to=to,
         actor=actor,
-        actor_role=role_word(actor, proposal.area_code) if actor is not None else "系统",
+        actor_role=_shown_as(proposal, action, actor),
         note=note,
     )
+
+
+def _shown_as(proposal: Proposal, action: str, actor: User | None) -> str:
+    if actor is None:
+        return "系统"
+    if action == "raise":
+        return proposal.raiser_role
+    if action == "rate":
+        return "居民"
+    return role_word(actor, proposal.area_code)
 
 
 def _step(proposal: Proposal, action: str, actor: User, *, note: str = "", **changes: object) -> Proposal:
@@ -289,12 +324,15 @@ def do_raise(
 ) -> Proposal:
     """问事: a resident raises a matter in their own grid; grid staff, party members and hosts raise one
     in an area they serve, or from a ticket that 三事分流 marked 私事 or 大事 (once per ticket)."""
-    title = _text(title, "title", "事项", 60)
-    text = _text(text, "text", "具体内容", 2000)
+    title = public_text(title, "title", "事项", 60)
+    text = public_text(text, "text", "具体内容", 2000)
     home = home_of(actor)
     if ticket is not None:
         if ticket.kind not in (Kind.PRIVATE, Kind.MAJOR):
             raise NotAllowed("只有三事分流为私事或大事的诉求转入议事")
+        # A resident's 私事 becomes public words only by those who host the area's meetings.
+        if not may_host(actor, ticket.area_code):
+            raise NotAllowed("由网格长和社区、街道工作人员转入议事")
         if Proposal.objects.filter(ticket=ticket).exists():
             raise NotAllowed("该诉求已转入议事")
         area = ticket.area
@@ -304,8 +342,9 @@ def do_raise(
         area = grid_of(home.household.area)
     staff = holds_over(actor, area.code, RAISING_ROLES)
     lives_here = home is not None and home.household.area.code.startswith(area.code)
-    if not (staff or lives_here) or (ticket is not None and not staff):
+    if not (staff or lives_here):
         raise NotAllowed(f"您不能在{area.name}提出议事")
+    as_resident = lives_here and ticket is None
     proposal = Proposal.objects.create(
         number=uuid.uuid4().hex[:20],
         area=area,
@@ -313,15 +352,13 @@ def do_raise(
         title=title,
         text=text,
         raised_by=actor,
-        raiser_role=role_word(actor, area.code),
-        resident=home if lives_here else None,
+        raiser_role="居民" if as_resident else role_word(actor, area.code),
+        resident=home if as_resident else None,
         ticket=ticket,
     )
     proposal.number = f"YS{proposal.created_at:%Y}{proposal.pk:06d}"
     proposal.save(update_fields=["number"])
-    _event(
-        proposal, "raise", actor, frm="", to=Step.RAISED, note=f"来自诉求 {ticket.number}" if ticket else ""
-    )
+    _event(proposal, "raise", actor, frm="", to=Step.RAISED)
     hosts = _hosts(area.code)
     do_notify_users(hosts, f"新的议事：{proposal.title}", url=_url(proposal))
     return proposal
@@ -377,7 +414,7 @@ def do_schedule(proposal: Proposal, *, meeting: Meeting, actor: User) -> Proposa
 @transaction.atomic
 def do_drop(proposal: Proposal, *, reason: str, actor: User) -> Proposal:
     """不予议事, with the reason the raiser reads (e.g. handled as a 诉求 instead)."""
-    reason = _text(reason, "reason", "原因", 300)
+    reason = public_text(reason, "reason", "原因", 300)
     proposal = _step(proposal, "drop", actor, note=reason)
     do_notify_users(
         [proposal.raised_by], f"您提的「{proposal.title}」不列入议事：{reason}", url=_url(proposal)
@@ -399,12 +436,14 @@ class Decision:
 def do_decide(proposal: Proposal, decision: Decision, *, actor: User) -> Proposal:
     """定事 (2) and 解事: how the meeting discussed it (by consensus, or by a counted vote that passed)
     and the decision, with its owner and deadline; a ticket too when the decision needs units."""
-    discussion = _text(decision.discussion, "discussion", "商议情况", 2000)
-    text = _text(decision.text, "decision", "决定", 1000)
+    if not BY_ACTION["decide"].who & relations(actor, proposal):
+        raise NotAllowed("只有本区域的网格长和社区、街道工作人员可以记录决定")
+    discussion = public_text(decision.discussion, "discussion", "商议情况", 2000)
+    text = public_text(decision.text, "decision", "决定", 1000)
     if decision.due_on < timezone.localdate():
         raise InputError("due_on", "完成期限不能早于今天")
-    if not scope_of(decision.owner).sees_area(proposal.area_code):
-        raise InputError("owner", f"{decision.owner.shown_name}不负责{proposal.area.name}")
+    if decision.owner.pk not in {u.pk for u in selectors.owners_for(proposal.area_code)}:
+        raise InputError("owner", "请从本区域的网格员、党员和社区、街道工作人员中选择负责人")
     if not decision.consensus:
         counted = proposal.motions.exclude(closed_at=None).order_by("-closed_at").first()
         if counted is None:
@@ -457,7 +496,7 @@ def do_take(proposal: Proposal, *, actor: User) -> Proposal:
 @transaction.atomic
 def do_urge(proposal: Proposal, *, note: str, actor: User) -> Proposal:
     """督办: the host follows a decision under way; the owner is told."""
-    note = _text(note, "note", "督办意见", 300)
+    note = public_text(note, "note", "督办意见", 300)
     proposal = _step(proposal, "urge", actor, note=note)
     if proposal.owner is not None:
         do_notify_users([proposal.owner], f"督办：{proposal.title}——{note}"[:300], url=_url(proposal))
@@ -467,7 +506,7 @@ def do_urge(proposal: Proposal, *, note: str, actor: User) -> Proposal:
 @transaction.atomic
 def do_complete(proposal: Proposal, *, result: str, actor: User) -> Proposal:
     """办结: the owner says what was done; those affected are asked to rate it (群众评事)."""
-    result = _text(result, "result", "办理结果", 1000)
+    result = public_text(result, "result", "办理结果", 1000)
     proposal = _step(proposal, "complete", actor, note=result, result=result, done_at=timezone.now())
     seconders = User.objects.filter(pk__in=Second.objects.filter(proposal=proposal).values("user_id"))
     do_notify_users(
@@ -479,7 +518,7 @@ def do_complete(proposal: Proposal, *, result: str, actor: User) -> Proposal:
 @transaction.atomic
 def do_redo(proposal: Proposal, *, note: str, actor: User) -> Proposal:
     """退回重办: the host finds it not done and sends it back to the owner."""
-    note = _text(note, "note", "退回原因", 300)
+    note = public_text(note, "note", "退回原因", 300)
     proposal = _step(proposal, "redo", actor, note=note, done_at=None)
     if proposal.owner is not None:
         do_notify_users([proposal.owner], f"退回重办：{proposal.title}——{note}"[:300], url=_url(proposal))
@@ -491,7 +530,7 @@ def do_rate(proposal: Proposal, *, score: int, note: str = "", actor: User) -> P
     """群众评事: the raiser and the neighbours rate the result, 1 (很不满意) to 5 (很满意), once each."""
     if score not in range(1, 6):
         raise InputError("score", "评分只能是1到5")
-    note = _text(note, "note", "意见", 200, required=False)
+    note = public_text(note, "note", "意见", 200, required=False)
     rule = BY_ACTION["rate"]
     if not rule.who & relations(actor, proposal):
         raise NotAllowed("只有提出人和本区域的居民可以评价")
@@ -524,6 +563,11 @@ def do_archive(proposal: Proposal, *, actor: User, now: dt.datetime | None = Non
 # --- motions and votes ---------------------------------------------------------------------------------
 
 
+def _within_reach(moment: dt.datetime, field: str, label: str) -> None:
+    if not dt.datetime(2000, 1, 2, tzinfo=dt.UTC) <= moment <= dt.datetime(2100, 1, 1, tzinfo=dt.UTC):
+        raise InputError(field, f"{label}应在2000年到2100年之间")
+
+
 @transaction.atomic
 def do_open_motion(
     meeting: Meeting,
@@ -538,11 +582,13 @@ def do_open_motion(
 ) -> Motion:
     """表决: a motion at a meeting, voted on site or on the H5 from `opens_at` until `closes_at`. The
     quorum (有效票数下限) defaults to more than half of those who may vote."""
-    if not (meeting.host_id == actor.pk or may_host(actor, meeting.area_code)):
-        raise NotAllowed("只有主持人和本区域的社区、街道工作人员可以发起表决")
-    text = _text(text, "text", "表决事项", 200)
+    if not may_host(actor, meeting.area_code):
+        raise NotAllowed("只有本区域的网格长和社区、街道工作人员可以发起表决")
+    text = public_text(text, "text", "表决事项", 200)
     if per not in Per.values:
         raise InputError("per", "计票方式只能是每户一票或每人一票")
+    _within_reach(opens_at, "opens_at", "开始时间")
+    _within_reach(closes_at, "closes_at", "截止时间")
     if closes_at <= opens_at:
         raise InputError("closes_at", "截止时间应晚于开始时间")
     if closes_at <= timezone.now():
@@ -587,19 +633,24 @@ def do_vote(
     meeting = motion.meeting
     on_site = voter is not None
     if on_site:
-        if not (meeting.host_id == actor.pk or may_host(actor, meeting.area_code)):
-            raise NotAllowed("只有主持人和本区域的社区、街道工作人员可以记录现场表决")
+        if not may_host(actor, meeting.area_code):
+            raise NotAllowed("只有本区域的网格长和社区、街道工作人员可以记录现场表决")
+        if timezone.localdate(now) != meeting.date:
+            raise NotAllowed("现场表决只能在说事会当天记录")
     else:
         voter = home_of(actor)
         if voter is None:
             raise NotAllowed("只有登记在册的居民可以投票")
     assert voter is not None
+    # An adult of the area votes, for their household or for themselves.
     if (
-        not selectors.voters(meeting.area_code, motion.per, on=timezone.localdate(now))
-        .filter(pk=voter.household_id if motion.per == Per.HOUSEHOLD else voter.pk)
+        not selectors.voters(meeting.area_code, Per.RESIDENT, on=timezone.localdate(now))
+        .filter(pk=voter.pk)
         .exists()
     ):
-        raise NotAllowed(f"{'该户' if on_site else '您'}不在{meeting.area.name}的投票范围内")
+        raise NotAllowed(
+            f"{'该居民' if on_site else '您'}不在{meeting.area.name}的投票范围内（年满18周岁的居民）"
+        )
     if not motion.is_open(now):
         raise NotAllowed("不在投票时间内" if motion.closed_at is None else "表决已计票")
     ballot = f"h{voter.household_id}" if motion.per == Per.HOUSEHOLD else f"r{voter.pk}"
@@ -617,31 +668,41 @@ def do_vote(
             )
     except IntegrityError:
         raise NotAllowed("本户已投票" if motion.per == Per.HOUSEHOLD else "已投过票") from None
-    Motion.objects.filter(pk=motion.pk).update(**{choice: F(choice) + 1})
+    # Counted only while the motion is open: a vote that meets the count at the same moment is refused
+    # (and its ballot undone) rather than added after the result was written.
+    counted = Motion.objects.filter(pk=motion.pk, closed_at=None, opens_at__lte=now, closes_at__gt=now)
+    if not counted.update(**{choice: F(choice) + 1}):
+        raise NotAllowed("表决已计票")
     return vote
 
 
 @transaction.atomic
 def do_close_motion(motion: Motion, *, actor: User | None, now: dt.datetime | None = None) -> Motion | None:
-    """计票: after the window (by the worker), or early by the host. The counts are recounted from the
-    ballots; valid when as many voted as the quorum, passed when more than half of the votes agree.
-    None when someone else counted it first."""
+    """计票: after the window (by the worker), or by the host before it ends once every household or
+    resident has voted. The motion's row is locked while the ballots are counted, so a vote arriving at
+    that moment waits and is then refused. Valid when as many voted as the quorum, passed when more than
+    half of the votes agree. None when someone else counted it first."""
     now = now or timezone.now()
-    if actor is not None and not (
-        motion.meeting.host_id == actor.pk or may_host(actor, motion.meeting.area_code)
-    ):
-        raise NotAllowed("只有主持人和本区域的社区、街道工作人员可以计票")
-    counts = {c: motion.votes.filter(choice=c).count() for c in Choice.values}
-    cast = sum(counts.values())
-    passed = cast >= motion.quorum and counts[Choice.YES] * 2 > cast
-    won = Motion.objects.filter(pk=motion.pk, closed_at=None).update(
-        closed_at=now, closes_at=min(motion.closes_at, now), passed=passed, **counts
-    )
-    motion.refresh_from_db()
-    if not won:
+    if actor is not None and not may_host(actor, motion.meeting.area_code):
+        raise NotAllowed("只有本区域的网格长和社区、街道工作人员可以计票")
+    locked = Motion.objects.select_for_update().filter(pk=motion.pk, closed_at=None).first()
+    if locked is None:
+        motion.refresh_from_db()
         if actor is not None:
             raise NotAllowed("表决已计票")
         return None
+    counts = {c: locked.votes.filter(choice=c).count() for c in Choice.values}
+    cast = sum(counts.values())
+    if now < locked.closes_at and cast < locked.eligible:
+        raise NotAllowed(
+            f"投票{timezone.localtime(locked.closes_at):%m月%d日 %H:%M}截止，人人投完之前不能提前计票"
+        )
+    passed = cast >= locked.quorum and counts[Choice.YES] * 2 > cast
+    on_site = locked.votes.filter(on_site=True).count()
+    Motion.objects.filter(pk=locked.pk).update(
+        closed_at=now, closes_at=min(locked.closes_at, now), passed=passed, **counts
+    )
+    motion.refresh_from_db()
     if motion.proposal is not None:
         verdict = "通过" if passed else ("未达到有效票数" if cast < motion.quorum else "未通过")
         _event(
@@ -651,6 +712,6 @@ def do_close_motion(motion: Motion, *, actor: User | None, now: dt.datetime | No
             frm=motion.proposal.step,
             to=motion.proposal.step,
             note=f"表决{verdict}：同意{counts['yes']}，不同意{counts['no']}，弃权{counts['abstain']}"
-            f"（应投{motion.eligible}，有效票数下限{motion.quorum}）",
+            f"（其中现场{on_site}票；应投{motion.eligible}，有效票数下限{motion.quorum}）",
         )
     return motion

@@ -4,12 +4,12 @@ getters, the meeting days and meetings a resident's home belongs to, an area's m
 
 import datetime as dt
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from wangge.accounts.models import User
-from wangge.areas.models import Area, Level, Role, codes_above, subtree_q
+from wangge.areas.models import Area, Level, Membership, Role, codes_above, subtree_q
 from wangge.areas.scoping import holds_over, scope_of
 from wangge.deliberation.models import Meeting, MeetingDay, MeetingState, Motion, Per, Proposal
 from wangge.deliberation.steps import HOST, NEIGHBOUR, OWNER, RAISER, SIX, UNDER_WAY, Step, allowed
@@ -20,12 +20,39 @@ from wangge.people.models import Household, Resident, born_by
 HOST_ROLES = frozenset({Role.GRID_HEAD, Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_STAFF})
 # Who may raise a matter for others' attention besides residents: grid staff, party members and the hosts.
 RAISING_ROLES = HOST_ROLES | {Role.GRID_WORKER, Role.PARTY_MEMBER, Role.BUILDING_HEAD, Role.UNIT_HEAD}
+# Who may carry out a decision: the area's grid staff, party members and community or street staff.
+OWNER_ROLES = (Role.GRID_HEAD, Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.PARTY_MEMBER)
 MEETING_LEVELS = (Level.STREET, Level.COMMUNITY, Level.GRID)
+PEOPLE_SHOWN = 100
 VOTING_AGE = 18
 
 
 def may_host(user: User, code: str) -> bool:
     return holds_over(user, code, HOST_ROLES)
+
+
+def staff_for(code: str, roles: tuple[str, ...]) -> list[User]:
+    """The people holding these roles on the area, the areas above it up to the street, or under it:
+    whom a page offers as a meeting's host or a decision's owner, and the only ones an action accepts."""
+    found = (
+        Membership.objects.filter(
+            Q(area__code__in=[*codes_above(code)[1:], code]) | subtree_q(code, "area__code"),
+            role__in=roles,
+            active=True,
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("area__code", "user__username")
+    )
+    return list({m.user.pk: m.user for m in found[: PEOPLE_SHOWN * 2]}.values())[:PEOPLE_SHOWN]
+
+
+def owners_for(code: str) -> list[User]:
+    return staff_for(code, OWNER_ROLES)
+
+
+def hosts_for(code: str) -> list[User]:
+    return [u for u in staff_for(code, tuple(HOST_ROLES)) if may_host(u, code)]
 
 
 def home_of(user: User) -> Resident | None:
@@ -50,8 +77,9 @@ def relations(user: User, proposal: Proposal) -> set[str]:
         found.add(RAISER)
     if proposal.owner_id == user.pk:
         found.add(OWNER)
-    hosts_meeting = proposal.meeting is not None and proposal.meeting.host_id == user.pk
-    if hosts_meeting or may_host(user, proposal.area_code):
+    # The host of the meeting a matter is on hosts it only while they hold the post: a meeting's area lies
+    # at or above the matter's, so may_host over the matter covers them.
+    if may_host(user, proposal.area_code):
         found.add(HOST)
     if home_code(user).startswith(proposal.area_code):
         found.add(NEIGHBOUR)
@@ -169,11 +197,15 @@ def owned_by(user: User) -> QuerySet[Proposal]:
 
 
 def voters(code: str, per: str, *, on: dt.date | None = None) -> QuerySet:
-    """Who may vote on a motion of an area: its households, or its residents of voting age."""
-    if per == Per.HOUSEHOLD:
-        return Household.objects.filter(subtree_q(code, "area__code"))
+    """Who may vote on a motion of an area: its residents of voting age, or the households they live in
+    (a vacant household has no vote, and is no part of the quorum)."""
     adult = born_by(VOTING_AGE, on or timezone.localdate())
-    return Resident.objects.filter(subtree_q(code, "household__area__code"), birth_date__lte=adult)
+    adults = Resident.objects.filter(subtree_q(code, "household__area__code"), birth_date__lte=adult)
+    if per == Per.HOUSEHOLD:
+        return Household.objects.filter(
+            subtree_q(code, "area__code"), Exists(adults.filter(household=OuterRef("pk")))
+        )
+    return adults
 
 
 def area_of(code: str) -> Area:

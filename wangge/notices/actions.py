@@ -5,11 +5,10 @@ per person, on the H5 or entered by staff from a phone call."""
 
 import datetime as dt
 import random
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -17,8 +16,8 @@ from django.utils import timezone
 from wangge.accounts.models import User
 from wangge.areas.models import Area, Role, Unit, subtree_q
 from wangge.areas.scoping import holds_over
-from wangge.lib.errors import InputError, NotAllowed
-from wangge.lib.masking import mask_name
+from wangge.lib.errors import InputError, NotAllowed, clean_text
+from wangge.lib.masking import has_personal_number
 from wangge.notices.models import (
     Answer,
     Invite,
@@ -40,25 +39,14 @@ MAX_ENTRIES = 2000
 MAX_QUESTIONS = 20
 MAX_SAMPLE = 5000
 SURVEY_AGE = 18
-# An ID number (15 or 18 characters) or a mobile number: never on a public list.
-PERSONAL_NUMBER = re.compile(r"(?<!\d)(\d{17}[\dXx]|\d{15}|1[3-9]\d{9})(?!\d)")
 
 
 def may_publish(user: User, code: str) -> bool:
     return holds_over(user, code, PUBLISHING_ROLES)
 
 
-def _text(value: str, field: str, label: str, limit: int, *, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise InputError(field, f"请填写{label}")
-    if len(value) > limit:
-        raise InputError(field, f"{label}最多{limit}个字")
-    return value
-
-
 def _no_personal_number(value: str, field: str, where: str) -> None:
-    if PERSONAL_NUMBER.search(value):
+    if has_personal_number(value):
         raise InputError(field, f"{where}含有身份证号或手机号，公示内容不能包含")
 
 
@@ -91,16 +79,18 @@ def do_publish(
     starts_on: dt.date,
     ends_on: dt.date,
     lines: Sequence[Line] = (),
+    people: bool = True,
     actor: User,
 ) -> Notice:
     """公示 on the board of an area (a community or street, or a grid), from `starts_on` to `ends_on`;
-    objections go to `unit`, which must serve the area."""
+    objections go to `unit`, which must serve the area. A list of people (`people`; a 救助名单 always is)
+    shows its names masked."""
     if not may_publish(actor, area.code):
         raise NotAllowed("只有本区域的社区、街道工作人员可以发布公示")
     if kind not in NoticeKind.values:
         raise InputError("kind", "请选择公示类别")
-    title = _text(title, "title", "标题", 80)
-    body = _text(body, "body", "说明", 3000, required=False)
+    title = clean_text(title, "title", "标题", 80)
+    body = clean_text(body, "body", "说明", 3000, required=False)
     _no_personal_number(title, "title", "标题")
     _no_personal_number(body, "body", "说明")
     if not unit.active or not area.code.startswith(unit.area.code):
@@ -130,6 +120,7 @@ def do_publish(
         published_by=actor,
         starts_on=starts_on,
         ends_on=ends_on,
+        people=people or kind == NoticeKind.BENEFIT,
     )
     for entry in entries:
         entry.notice = notice
@@ -157,7 +148,7 @@ def do_object(notice: Notice, *, text: str, actor: User, entry: NoticeEntry | No
     """异议: a resident of the area objects during the publication period. It becomes a ticket of channel
     公示异议 on the resident's grid, accepted and assigned at once to the publishing office; the notice
     counts it, and its outcome is that ticket's."""
-    text = _text(text, "text", "异议内容", 1000)
+    text = clean_text(text, "text", "异议内容", 1000)
     home = _resident_of(actor)
     if home is None or not home.household.area.code.startswith(notice.area_code):
         raise NotAllowed("只有公示范围内的居民可以提出异议")
@@ -165,7 +156,9 @@ def do_object(notice: Notice, *, text: str, actor: User, entry: NoticeEntry | No
         raise NotAllowed("不在公示期内，不能提出异议")
     if entry is not None and entry.notice_id != notice.pk:
         raise InputError("entry", "该行不在这条公示里")
-    about = f"（第{entry.position}行 {mask_name(entry.name)}）" if entry is not None else ""
+    if Objection.objects.filter(notice=notice, user=actor).exists():
+        raise NotAllowed("您已对这条公示提出过异议，办理结果会在「我的诉求」里告诉您")
+    about = f"（第{entry.position}行 {notice.shown_name(entry.name)}）" if entry is not None else ""
     ticket = do_submit_ticket(
         NewTicket(
             title=f"公示异议：{notice.title}"[:100],
@@ -181,7 +174,13 @@ def do_object(notice: Notice, *, text: str, actor: User, entry: NoticeEntry | No
     if ticket.status == Status.NEW:
         do_accept(ticket.pk, actor=None, kind=Kind.SMALL, note="公示异议，由发布单位核实")
     ticket = do_assign(ticket.pk, actor=None, units=[notice.unit], note=f"公示异议转{notice.unit.name}核实")
-    objection = Objection.objects.create(notice=notice, entry=entry, user=actor, text=text, ticket=ticket)
+    try:
+        with transaction.atomic():
+            objection = Objection.objects.create(
+                notice=notice, entry=entry, user=actor, text=text, ticket=ticket
+            )
+    except IntegrityError:  # the same person's second objection at the same moment
+        raise NotAllowed("您已对这条公示提出过异议") from None
     Notice.objects.filter(pk=notice.pk).update(objections=F("objections") + 1)
     return objection
 
@@ -211,8 +210,8 @@ def do_create_survey(
     free-text ones."""
     if not may_publish(actor, area.code):
         raise NotAllowed("只有本区域的社区、街道工作人员可以发起测评")
-    title = _text(title, "title", "名称", 60)
-    intro = _text(intro, "intro", "说明", 1000, required=False)
+    title = clean_text(title, "title", "名称", 60)
+    intro = clean_text(intro, "intro", "说明", 1000, required=False)
     if ends_on < starts_on:
         raise InputError("ends_on", "截止日期不能早于开始日期")
     if not questions:
@@ -252,6 +251,8 @@ def do_sample(survey: Survey, *, size: int, actor: User, seed: int | None = None
         raise NotAllowed("只有本区域的社区、街道工作人员可以抽样")
     if not 1 <= size <= MAX_SAMPLE:
         raise InputError("size", f"抽样人数应在1到{MAX_SAMPLE}之间")
+    # Two samplings at once draw one after the other.
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
     if survey.ends_on < timezone.localdate():
         raise NotAllowed("测评已截止")
     today = timezone.localdate()
@@ -266,7 +267,7 @@ def do_sample(survey: Survey, *, size: int, actor: User, seed: int | None = None
         ignore_conflicts=True,
     )
     added = len(drawn)
-    Survey.objects.filter(pk=survey.pk).update(invited=F("invited") + added)
+    Survey.objects.filter(pk=survey.pk).update(invited=Invite.objects.filter(survey=survey).count())
     users = list(User.objects.filter(pk__in=[u for _, _, u in drawn if u]))
     do_notify_users(
         users, f"邀请您参加{survey.title}，几分钟就能答完", url=reverse("web:h5_survey", args=[survey.pk])
@@ -286,18 +287,16 @@ def do_answer(
     """答卷: the invited resident's own on the H5 (`resident` None), or one staff enter from a phone call
     (电话测评). Every scored question needs a score 1–5; once per person (the first of two at once wins)."""
     on_phone = resident is not None
+    if on_phone and not may_publish(actor, survey.area_code):
+        # not the grid staff: their own work is what the residents rate
+        raise NotAllowed("电话测评由社区、街道工作人员录入")
     if not on_phone:
         resident = _resident_of(actor)
-        if resident is None:
-            raise NotAllowed("您不在本次测评的抽样名单中")
-    invite = Invite.objects.filter(survey=survey, resident=resident).first()
-    if on_phone and not (
-        may_publish(actor, survey.area_code)
-        or (invite is not None and holds_over(actor, invite.area_code, {Role.GRID_HEAD, Role.GRID_WORKER}))
-    ):
-        raise NotAllowed("只有本区域的工作人员可以录入电话测评")
+    invite = Invite.objects.filter(survey=survey, resident=resident).select_related("resident").first()
     if invite is None:
         raise NotAllowed("不在本次测评的抽样名单中")
+    if on_phone and invite.resident.user_id is not None:
+        raise NotAllowed("这位居民有手机账号，请由本人在手机上作答")
     if not survey.in_period():
         raise NotAllowed("不在测评时间内")
     rows = []
@@ -308,6 +307,8 @@ def do_answer(
             raise InputError(f"q{q.pk}", f"请为第{q.position}题打分（1到5）")
         if len(text) > 300:
             raise InputError(f"q{q.pk}", f"第{q.position}题的意见最多300个字")
+        if has_personal_number(text):
+            raise InputError(f"q{q.pk}", f"第{q.position}题的意见里不要写身份证号或手机号")
         rows.append(Answer(invite=invite, question=q, score=score if q.scored else None, text=text))
     won = Invite.objects.filter(pk=invite.pk, answered_at=None).update(
         answered_at=timezone.now(),

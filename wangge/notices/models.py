@@ -3,8 +3,8 @@ seed 004; decisions and pledges) with a publication period in which residents ma
 objection a ticket on the publishing office's queue; and satisfaction surveys (新邱's 双向测评, seed 002)
 sent to a sample of residents, answered on the H5 or entered by staff from a phone call.
 
-A public list shows names partly (张*) and never an ID or phone number: the entries hold no such field,
-and the publishing action refuses details that look like one.
+A public list of people shows names partly (张**; a 救助名单 always) and never an ID or phone number: the
+entries hold no such field, and the publishing action refuses text that holds one.
 """
 
 import datetime as dt
@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from wangge.accounts.models import User
 from wangge.areas.models import Area, Unit
+from wangge.lib.masking import mask_name
 from wangge.people.models import Resident
 from wangge.tickets.models import Ticket
 
@@ -35,6 +36,8 @@ class Notice(models.Model):
     title = models.CharField("标题", max_length=80)
     body = models.TextField("说明", blank=True)
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="发布单位")
+    # A list of people (shown as 张**) unless the publisher said it lists units or items (保洁 32000元).
+    people = models.BooleanField("名单为个人", default=True)
     published_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     starts_on = models.DateField("公示开始")
     ends_on = models.DateField("公示截止")
@@ -54,6 +57,9 @@ class Notice(models.Model):
     def in_period(self, day: dt.date | None = None) -> bool:
         day = day or timezone.localdate()
         return self.withdrawn_at is None and self.starts_on <= day <= self.ends_on
+
+    def shown_name(self, name: str) -> str:
+        return mask_name(name) if self.people else name
 
 
 class NoticeEntry(models.Model):
@@ -84,6 +90,8 @@ class Objection(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        # One objection per person and notice: it is a ticket on an office's queue, not a comment thread.
+        constraints = [models.UniqueConstraint(fields=["notice", "user"], name="objection_unique_user")]
 
     def __str__(self) -> str:
         return f"异议 {self.notice_id}"

@@ -15,6 +15,7 @@ from wangge.accounts.models import User
 from wangge.areas.models import SEGMENT_LENGTH, Area, Unit, codes_above, subtree_q
 from wangge.areas.scoping import scope_of
 from wangge.deliberation.selectors import open_to
+from wangge.notices.actions import may_publish
 from wangge.notices.models import Answer, Invite, Notice, Objection, Question, Survey
 from wangge.stats.kpis import Selection, breakdown, ranking
 from wangge.tickets.models import Status
@@ -22,11 +23,18 @@ from wangge.tickets.models import Status
 # How long an ended notice stays on the board (as 已结束), so residents see what came of objections.
 KEPT_DAYS = 30
 SATISFIED_SCORE = 4  # 满意 and 非常满意
+FEWEST_SHOWN = 5  # an area's or unit's score from fewer answers than this is not shown (it names people)
 
 
 def get_notice_for(user: User, notice_id: int) -> Notice:
+    """A notice on a board the user reads; one withdrawn, not begun or long ended only for those who
+    publish there. Else 404."""
     found = Notice.objects.filter(pk=notice_id).select_related("area", "unit").first()
     if found is None or not open_to(user, found.area_code):
+        raise Http404
+    since = timezone.localdate() - dt.timedelta(days=KEPT_DAYS)
+    shown = found.withdrawn_at is None and found.starts_on <= timezone.localdate() and found.ends_on >= since
+    if not shown and not may_publish(user, found.area_code):
         raise Http404
     return found
 
@@ -44,10 +52,13 @@ def get_survey_for(user: User, survey_id: int) -> Survey:
 def board(code: str) -> QuerySet[Notice]:
     """公示栏 of a place: the notices of its area and those above it, in their period or ended lately,
     the current first."""
-    since = timezone.localdate() - dt.timedelta(days=KEPT_DAYS)
+    today = timezone.localdate()
+    since = today - dt.timedelta(days=KEPT_DAYS)
     codes = [*codes_above(code), code]
     return (
-        Notice.objects.filter(area_code__in=codes, withdrawn_at=None, ends_on__gte=since)
+        Notice.objects.filter(
+            area_code__in=codes, withdrawn_at=None, starts_on__lte=today, ends_on__gte=since
+        )
         .select_related("area", "unit")
         .order_by("-ends_on", "-id")
     )
@@ -65,21 +76,15 @@ def notices_in(code: str) -> QuerySet[Notice]:
 @dataclass(frozen=True)
 class Outcome:
     objection: Objection
-    state: str  # 核实中 / 已答复
-    reply: str  # the handler's closing note, when there is one
+    state: str  # 核实中 / 已办结: the state of its ticket (the reply goes to the objector, not the board)
 
 
 def outcomes(notice: Notice) -> list[Outcome]:
-    """Each objection and what came of it: its ticket's state, and the office's reply once resolved."""
-    found = []
+    """Each objection and where it stands. The office's reply is the objector's (on their 诉求 page): it
+    may speak of the person listed or of the objector, so the board shows the state only."""
     rows = Objection.objects.filter(notice=notice).select_related("ticket", "entry").order_by("at", "id")
-    for o in rows:
-        done = o.ticket.status in (Status.RESOLVED, Status.CLOSED)
-        reply = (
-            o.ticket.events.filter(action="resolve").order_by("-at").values_list("note", flat=True).first()
-        )
-        found.append(Outcome(o, "已答复" if done else "核实中", (reply or "") if done else ""))
-    return found
+    done = (Status.RESOLVED, Status.CLOSED)
+    return [Outcome(o, "已办结" if o.ticket.status in done else "核实中") for o in rows]
 
 
 def my_invites(user: User) -> QuerySet[Invite]:
@@ -104,7 +109,9 @@ class Score:
     satisfied: float | None  # 满意率: the share of scores of 4 or 5
 
 
-def _score(answered: int, total: int | None, satisfied: int) -> Score:
+def _score(answered: int, total: int | None, satisfied: int, *, fewest: int = 1) -> Score:
+    if answered < fewest:
+        return Score(answered=answered, average=None, satisfied=None)
     return Score(
         answered=answered,
         average=total / answered if answered and total is not None else None,
@@ -128,6 +135,7 @@ class Results:
     areas: list[AreaRow]
     units: list[tuple[Unit, Score, float | None]]  # unit, its questions' score, its 诉求 satisfaction
     overall: Score
+    by_phone: int  # answers entered by staff from a call
 
 
 def results(survey: Survey) -> Results:
@@ -180,14 +188,16 @@ def results(survey: Survey) -> Results:
             area=a,
             invited=invited[code],
             answered=answered[code],
-            score=_score(by_area[code]["n"], by_area[code]["total"], by_area[code]["ok"]),
+            score=_score(
+                by_area[code]["n"], by_area[code]["total"], by_area[code]["ok"], fewest=FEWEST_SHOWN
+            ),
             ticket_satisfaction=kpis[code].satisfaction_rate if code in kpis else None,
             closure_rate=kpis[code].closure_rate if code in kpis else None,
         )
         for code, a in children.items()
     ]
     unit_scores: dict[int, Score] = {
-        r["question__unit"]: _score(r["n"], r["total"], r["ok"])
+        r["question__unit"]: _score(r["n"], r["total"], r["ok"], fewest=FEWEST_SHOWN)
         for r in scored.filter(question__unit__isnull=False)
         .values("question__unit")
         .order_by("question__unit")
@@ -198,4 +208,5 @@ def results(survey: Survey) -> Results:
         (u, unit_scores[u.pk], unit_kpis[str(u.pk)].satisfaction_rate if str(u.pk) in unit_kpis else None)
         for u in Unit.objects.filter(pk__in=unit_scores).order_by("code")
     ]
-    return Results(questions=questions, areas=areas, units=units, overall=overall)
+    by_phone = Invite.objects.filter(survey=survey, channel="phone").count()
+    return Results(questions=questions, areas=areas, units=units, overall=overall, by_phone=by_phone)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from wangge.accounts.models import User
 from wangge.areas.models import Area, Level, Membership, Role, Unit
 from wangge.areas.scoping import holds_over
-from wangge.lib.errors import InputError, NotAllowed
+from wangge.lib.errors import InputError, NotAllowed, clean_text
 from wangge.lib.idcard import normalize_phone, phone_error
 from wangge.lib.states import move
 from wangge.lists import actions as lists
@@ -58,15 +58,6 @@ ORG_LEVELS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _text(value: str, field: str, label: str, limit: int, *, required: bool = True) -> str:
-    value = " ".join(value.split())
-    if required and not value:
-        raise InputError(field, f"请填写{label}")
-    if len(value) > limit:
-        raise InputError(field, f"{label}不超过{limit}字")
-    return value
-
-
 # --- the organisation -------------------------------------------------------------------------------
 
 
@@ -84,7 +75,7 @@ def do_found_org(
     """A new organisation on an area, under its parent (which sits on the same area or one above)."""
     if not may_manage(actor, area.code):
         raise NotAllowed("由社区、街道党组织的工作人员设立党组织")
-    name = _text(name, "name", "组织名称", 100)
+    name = clean_text(name, "name", "组织名称", 100, one_line=True)
     if kind not in OrgKind.values:
         raise InputError("kind", "请选择组织类型")
     if area.level not in ORG_LEVELS[kind]:
@@ -157,7 +148,7 @@ def _member_for(
         raise InputError("standing", "请选择正式党员或预备党员")
     if joined_on is not None and joined_on > timezone.localdate():
         raise InputError("joined_on", "入党日期不能晚于今天")
-    workplace = _text(workplace, "workplace", "工作单位", 100, required=unit is None)
+    workplace = clean_text(workplace, "workplace", "工作单位", 100, required=unit is None, one_line=True)
     phone = normalize_phone(phone)
     if phone and (reason := phone_error(phone)) is not None:
         raise InputError("phone", reason)
@@ -210,7 +201,7 @@ def do_register(
                 community=community,
                 community_code=community.code,
                 unit=unit,
-                offer=_text(offer, "offer", "服务意愿", 200, required=False),
+                offer=clean_text(offer, "offer", "服务意愿", 200, required=False, one_line=True),
                 submitted_by=actor,
             )
     except IntegrityError:
@@ -239,7 +230,7 @@ def do_enrol(
     rewrite its party record or move it from the community it is registered with."""
     if not may_manage(actor, community.code):
         raise NotAllowed("由报到社区的工作人员登记")
-    name = _text(name, "name", "姓名", 50)
+    name = clean_text(name, "name", "姓名", 50, one_line=True)
     phone = normalize_phone(phone)
     if not phone:
         raise InputError("phone", "请填写手机号")
@@ -328,7 +319,7 @@ def _in_talent_pool(registration: Registration, actor: User) -> None:
 def do_decline_registration(registration: Registration, *, reason: str, actor: User) -> Registration:
     if not may_manage(actor, registration.community_code):
         raise NotAllowed("由报到社区的工作人员确认")
-    reason = _text(reason, "reason", "不通过的原因", 200)
+    reason = clean_text(reason, "reason", "不通过的原因", 200, one_line=True)
     return _move(
         registration,
         (RegistrationState.PENDING,),
@@ -344,7 +335,9 @@ def do_end_registration(registration: Registration, *, reason: str, actor: User)
     """转出: the member moved away or left; the community's staff or the member end it."""
     if not (registration.member.user_id == actor.pk or may_manage(actor, registration.community_code)):
         raise NotAllowed("由本人或报到社区的工作人员办理")
-    return _end(registration, actor=actor, reason=_text(reason, "reason", "转出原因", 200))
+    return _end(
+        registration, actor=actor, reason=clean_text(reason, "reason", "转出原因", 200, one_line=True)
+    )
 
 
 def _end(registration: Registration, *, actor: User, reason: str) -> Registration:
@@ -420,7 +413,7 @@ def do_assign_household(
 def do_unassign_household(link: PartyMemberHousehold, *, reason: str, actor: User) -> None:
     if not may_manage(actor, link.household.area.code):
         raise NotAllowed("由社区工作人员调整包户")
-    reason = _text(reason, "reason", "解除原因", 200)
+    reason = clean_text(reason, "reason", "解除原因", 200, one_line=True)
     member, _ = PartyMember.objects.get_or_create(user_id=link.membership.user_id)  # an older link's
     _unlink(link, member_id=member.pk, actor=actor, reason=reason)
 
@@ -485,11 +478,11 @@ def do_open_post(
         raise InputError("holder", "须由在本社区报到的党员担任")
     return Post.objects.create(
         kind=kind,
-        name=_text(name, "name", "名称", 100),
+        name=clean_text(name, "name", "名称", 100, one_line=True),
         area=area,
         area_code=area.code,
         holder=holder,
-        duties=_text(duties, "duties", "职责", 200, required=False),
+        duties=clean_text(duties, "duties", "职责", 200, required=False, one_line=True),
     )
 
 
@@ -514,7 +507,7 @@ def do_make_pledge(*, member: PartyMember, text: str, due_on: dt.date, actor: Us
         raise NotAllowed("在社区报到后才能作出承诺")
     if not (member.user_id == actor.pk or may_manage(actor, registration.community_code)):
         raise NotAllowed("由党员本人或社区工作人员登记承诺")
-    text = _text(text, "text", "承诺内容", 200)
+    text = clean_text(text, "text", "承诺内容", 200, one_line=True)
     today = timezone.localdate()
     if due_on < today:
         raise InputError("due_on", "承诺时限不能早于今天")
@@ -534,7 +527,7 @@ def do_keep_pledge(pledge: Pledge, *, result: str, actor: User) -> Pledge:
     """践诺: what came of it, by the member or the community's staff."""
     if not (pledge.member.user_id == actor.pk or may_manage(actor, pledge.area_code)):
         raise NotAllowed("由党员本人或社区工作人员登记兑现情况")
-    result = _text(result, "result", "兑现情况", 200)
+    result = clean_text(result, "result", "兑现情况", 200, one_line=True)
     return move(
         pledge,
         (PledgeState.OPEN,),
@@ -623,7 +616,7 @@ def do_sign_agreement(
     provider, for the agreement's term."""
     _committee(org, actor)
     _serving(unit, org)
-    title = _text(title, "title", "协议名称", 100)
+    title = clean_text(title, "title", "协议名称", 100, one_line=True)
     if ends_on <= signed_on:
         raise InputError("ends_on", "到期日期应晚于签订日期")
     if not promises:
@@ -654,7 +647,7 @@ def do_pair(org: PartyOrg, *, unit: Unit, purpose: str, actor: User) -> Pairing:
     if not may_manage(actor, org.area_code):
         raise NotAllowed("由该党组织所在社区、街道的工作人员办理")
     _serving(unit, org)
-    purpose = _text(purpose, "purpose", "结对内容", 200)
+    purpose = clean_text(purpose, "purpose", "结对内容", 200, one_line=True)
     try:
         with transaction.atomic():
             return Pairing.objects.create(org=org, unit=unit, purpose=purpose)
@@ -684,8 +677,8 @@ def do_record_meeting(
     meeting = JointMeeting.objects.create(
         org=org,
         held_on=held_on,
-        topic=_text(topic, "topic", "议题", 200),
-        place=_text(place, "place", "地点", 100, required=False),
+        topic=clean_text(topic, "topic", "议题", 200, one_line=True),
+        place=clean_text(place, "place", "地点", 100, required=False, one_line=True),
         decisions=decisions.strip()[:4000],
         recorded_by=actor,
     )
@@ -716,7 +709,7 @@ def do_open_case(
     return HardCase.objects.create(
         area=area,
         area_code=area.code,
-        title=_text(title, "title", "难题", 100),
+        title=clean_text(title, "title", "难题", 100, one_line=True),
         description=description.strip()[:4000],
         ticket=ticket,
         leader=leader,
@@ -741,7 +734,7 @@ def do_add_step(case: HardCase, *, text: str, owner: User, due_on: dt.date, acto
     if due_on < timezone.localdate():
         raise InputError("due_on", "完成时限不能早于今天")
     return PlanStep.objects.create(
-        case=case, text=_text(text, "text", "措施", 200), owner=owner, due_on=due_on
+        case=case, text=clean_text(text, "text", "措施", 200, one_line=True), owner=owner, due_on=due_on
     )
 
 
@@ -749,7 +742,7 @@ def do_add_step(case: HardCase, *, text: str, owner: User, due_on: dt.date, acto
 def do_finish_step(step: PlanStep, *, note: str, actor: User) -> PlanStep:
     if not (step.owner_id == actor.pk or _runs_case(step.case, actor)):
         raise NotAllowed("由责任人或包联领导登记完成")
-    note = _text(note, "note", "完成情况", 200)
+    note = clean_text(note, "note", "完成情况", 200, one_line=True)
     if not PlanStep.objects.filter(pk=step.pk, done_at=None).update(done_at=timezone.now(), note=note):
         raise NotAllowed("该措施已完成")
     step.refresh_from_db()
@@ -767,7 +760,7 @@ def do_solve_case(case: HardCase, *, result: str, actor: User) -> HardCase:
         raise NotAllowed("请先制定方案")
     if any(done is None for done in steps):
         raise NotAllowed(f"方案还有{sum(done is None for done in steps)}项措施未完成")
-    result = _text(result, "result", "化解情况", 200)
+    result = clean_text(result, "result", "化解情况", 200, one_line=True)
     return move(
         case, (CaseState.OPEN,), CaseState.SOLVED, what="该难题", solved_at=timezone.now(), result=result
     )

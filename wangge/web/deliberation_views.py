@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from wangge.accounts.models import User
 from wangge.areas import scoping
-from wangge.areas.models import Area, Membership, Role, codes_above, subtree_q
+from wangge.areas.models import Area, codes_above, subtree_q
 from wangge.areas.scoping import holds_over
 from wangge.deliberation import actions, selectors
 from wangge.deliberation.models import Choice, Meeting, Motion, Per, Proposal, Rule
@@ -33,7 +33,7 @@ from wangge.tickets.actions import grid_of
 from wangge.tickets.models import Kind, Ticket
 from wangge.tickets.queries import get_ticket_for
 from wangge.web import notices_views
-from wangge.web.forms import int_field, pick, required_date, time_field
+from wangge.web.forms import int_field, moment_field, pick, required_date, time_field
 from wangge.web.views import request_user
 
 TABS = [
@@ -45,7 +45,6 @@ TABS = [
     ("surveys", "测评"),
 ]
 SHOWN = 50
-OWNER_ROLES = (Role.GRID_HEAD, Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.PARTY_MEMBER)
 TONE = {
     Step.RAISED: "waiting",
     Step.AGENDA: "waiting",
@@ -117,24 +116,10 @@ def _meetings(user: User, area: Area) -> dict:
         ),
         "held": list(selectors.meetings_for(area.code, upcoming=False)[:SHOWN]),
         "places": [p for p in places if may_host(user, p.code)][:SHOWN],
-        "hosts": _people(area, (Role.GRID_HEAD, Role.COMMUNITY_STAFF, Role.STREET_STAFF)),
+        "hosts": selectors.hosts_for(area.code),
         "rules": Rule.choices,
         "weekdays": list(enumerate(["周一", "周二", "周三", "周四", "周五", "周六", "周日"])),
     }
-
-
-def _people(area: Area, roles: tuple[str, ...]) -> list[User]:
-    """Staff on the area, the areas above it up to the street, and the grids under it."""
-    found = (
-        Membership.objects.filter(
-            Q(area__code__in=[*codes_above(area.code)[1:], area.code]) | subtree_q(area.code, "area__code"),
-            role__in=roles,
-            active=True,
-        )
-        .select_related("user")
-        .order_by("area__code", "user__username")
-    )
-    return list({m.user.pk: m.user for m in found[:200]}.values())[:SHOWN]
 
 
 def _back(area: Area, tab: str) -> HttpResponse:
@@ -157,7 +142,9 @@ def talk_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
         if not scoping.scope_of(user).sees_area(place.code):
             raise InputError("area", "请选择区域")
         if action == "day":
-            host = pick(User.objects.filter(is_active=True), post.get("host", ""), "host", "主持人")
+            host = next((u for u in selectors.hosts_for(place.code) if str(u.pk) == post.get("host")), None)
+            if host is None:
+                raise InputError("host", f"请选择{place.name}的网格长或社区、街道工作人员主持")
             day = actions.do_add_meeting_day(
                 area=place,
                 name=post.get("name", ""),
@@ -308,10 +295,6 @@ def h5_talk_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _owners(proposal: Proposal) -> list[User]:
-    return _people(proposal.area, OWNER_ROLES)
-
-
 def _timeline(proposal: Proposal) -> list[dict]:
     return [
         {"e": e, "label": EVENT_LABELS.get(e.action, e.action), "step": Step(e.to).label if e.to else ""}
@@ -333,7 +316,7 @@ def _matter_page(
         "timeline": _timeline(proposal),
         "can": can,
         "meetings": list(selectors.open_meetings_for(proposal)[:10]) if "schedule" in can else [],
-        "owners": _owners(proposal) if "decide" in can else [],
+        "owners": selectors.owners_for(proposal.area_code) if "decide" in can else [],
         "motions": list(proposal.motions.all()),
         "errors": errors or {},
         "form": request.POST if request.method == "POST" else {},
@@ -378,7 +361,10 @@ def h5_talk_matter_act(request: HttpRequest, proposal_id: int, action: str) -> H
             case "drop":
                 actions.do_drop(proposal, reason=post.get("reason", ""), actor=user)
             case "decide":
-                owner = next((u for u in _owners(proposal) if str(u.pk) == post.get("owner")), None)
+                owner = next(
+                    (u for u in selectors.owners_for(proposal.area_code) if str(u.pk) == post.get("owner")),
+                    None,
+                )
                 if owner is None:
                     raise InputError("owner", "请选择负责人")
                 actions.do_decide(
@@ -426,7 +412,7 @@ def h5_talk_meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
     The host records the minutes and opens and counts the votes here; residents vote here."""
     user = request_user(request)
     meeting = selectors.get_meeting_for(user, meeting_id)
-    hosting = meeting.host_id == user.pk or may_host(user, meeting.area_code)
+    hosting = may_host(user, meeting.area_code)
     now = timezone.now()
     motions = list(meeting.motions.select_related("proposal"))
     voted = set()
@@ -456,6 +442,7 @@ def h5_talk_meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "pers": Per.choices,
             "today": timezone.localdate(),
             "held_already": meeting.date <= timezone.localdate(),
+            "speaker_roles": actions.SPEAKER_ROLES,
             "speaker_lines": "\n".join(f"{s['name']} {s['role']}" for s in meeting.speakers)
             if hosting
             else "",
@@ -463,14 +450,6 @@ def h5_talk_meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "later_local": timezone.localtime(now + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
         },
     )
-
-
-def _moment(value: str, field: str, label: str) -> dt.datetime:
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise InputError(field, f"{label}请按 年-月-日 时:分 填写") from None
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
 @login_required
@@ -504,8 +483,8 @@ def h5_talk_meeting_act(request: HttpRequest, meeting_id: int, action: str) -> H
                     meeting,
                     text=post.get("text", ""),
                     per=post.get("per", Per.HOUSEHOLD),
-                    opens_at=_moment(post.get("opens_at", ""), "opens_at", "开始时间"),
-                    closes_at=_moment(post.get("closes_at", ""), "closes_at", "截止时间"),
+                    opens_at=moment_field(post.get("opens_at", ""), "opens_at", "开始时间"),
+                    closes_at=moment_field(post.get("closes_at", ""), "closes_at", "截止时间"),
                     quorum=int_field(post.get("quorum", ""), "quorum", "有效票数下限", required=False),
                     proposal=proposal,
                     actor=user,

@@ -19,12 +19,14 @@ from wangge.accounts.models import User
 from wangge.areas import scoping
 from wangge.areas.models import Area, Unit, codes_above, subtree_q
 from wangge.lib.errors import InputError, NotAllowed
+from wangge.lib.ids import is_id
 from wangge.lib.masking import mask_name
 from wangge.notices import actions, selectors
 from wangge.notices.actions import may_publish
 from wangge.notices.models import Invite, NoticeKind, Survey
 from wangge.people.models import Resident
 from wangge.web.forms import int_field, pick, required_date
+from wangge.web.navigation import root_code
 from wangge.web.views import request_user
 
 DESK_ACTIONS = ("notice", "withdraw", "survey", "sample")
@@ -76,6 +78,7 @@ def desk_act(request: HttpRequest, user: User, area: Area, action: str) -> HttpR
                 starts_on=required_date(post.get("starts_on", ""), "starts_on", "公示开始日期"),
                 ends_on=required_date(post.get("ends_on", ""), "ends_on", "公示截止日期"),
                 lines=actions.parse_lines(post.get("lines", "")),
+                people=post.get("items") != "1",
                 actor=user,
             )
             messages.success(request, f"「{notice.title}」已公示，{notice.entries.count()}行。")
@@ -130,12 +133,15 @@ def survey(request: HttpRequest, survey_id: int) -> HttpResponse:
     residents of the sample who have not answered."""
     user = request_user(request)
     found = selectors.get_survey_for(user, survey_id)
-    if not scoping.scope_of(user).sees_area(found.area_code):
-        return redirect("web:h5_survey", found.pk)
+    if not may_publish(user, found.area_code):  # results are for those who run the survey
+        if Invite.objects.filter(survey=found, resident__user=user).exists():
+            return redirect("web:h5_survey", found.pk)
+        raise Http404
     scope = scoping.scope_of(user)
     mine = Q() if scope.everything else scoping.prefix_q("area_code", scope.registry_prefixes)
     waiting = (
-        Invite.objects.filter(mine, survey=found, answered_at=None)
+        # Residents with an account answer on their phone; the call is for the others.
+        Invite.objects.filter(mine, survey=found, answered_at=None, resident__user=None)
         .select_related("resident__household__area")
         .order_by("area_code", "id")[:SHOWN]
     )
@@ -158,8 +164,10 @@ def survey_phone(request: HttpRequest, survey_id: int) -> HttpResponse:
     """电话测评: staff enter a sampled resident's answers from a call."""
     user = request_user(request)
     found = selectors.get_survey_for(user, survey_id)
-    invite = pick(Invite.objects.filter(survey=found), request.POST.get("invite", ""), "invite", "受访居民")
     try:
+        invite = pick(
+            Invite.objects.filter(survey=found), request.POST.get("invite", ""), "invite", "受访居民"
+        )
         actions.do_answer(found, answers=_answers(request, found), actor=user, resident=invite.resident)
     except (InputError, NotAllowed) as exc:
         messages.error(request, str(exc))
@@ -172,7 +180,7 @@ def _answers(request: HttpRequest, survey: Survey) -> dict[int, tuple[int | None
     found: dict[int, tuple[int | None, str]] = {}
     for q in survey.questions.all():
         raw = request.POST.get(f"q{q.pk}", "")
-        score = int(raw) if raw.isdigit() and len(raw) == 1 else None
+        score = int(raw) if raw in ("1", "2", "3", "4", "5") else None
         found[q.pk] = (score, request.POST.get(f"t{q.pk}", ""))
     return found
 
@@ -190,7 +198,8 @@ def h5_notices(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     home = _home(user)
     today = timezone.localdate()
-    notices = list(selectors.board(home.household.area.code)[:SHOWN]) if home else []
+    code = home.household.area.code if home else root_code(user)  # staff: the board of their post
+    notices = list(selectors.board(code)[:SHOWN]) if code else []
     return render(
         request,
         "web/notices/h5_board.html",
@@ -209,10 +218,7 @@ def _notice_page(
         "web/notices/h5_notice.html",
         {
             "n": notice,
-            "entries": [
-                (e, mask_name(e.name) if notice.kind == NoticeKind.BENEFIT else e.name)
-                for e in notice.entries.all()[:500]
-            ],
+            "entries": [(e, notice.shown_name(e.name)) for e in notice.entries.all()[:500]],
             "outcomes": selectors.outcomes(notice),
             "may_object": home is not None
             and home.household.area.code.startswith(notice.area_code)
@@ -235,12 +241,9 @@ def h5_notice_object(request: HttpRequest, notice_id: int) -> HttpResponse:
     user = request_user(request)
     notice = selectors.get_notice_for(user, notice_id)
     entry = None
-    if request.POST.get("entry"):
-        entry = (
-            notice.entries.filter(pk=int(request.POST["entry"])).first()
-            if request.POST["entry"].isdigit()
-            else None
-        )
+    picked = request.POST.get("entry", "")
+    if picked:
+        entry = notice.entries.filter(pk=int(picked)).first() if is_id(picked) else None
         if entry is None:
             return _notice_page(request, notice_id, errors={"entry": "请选择对哪一行有异议"}, status=422)
     try:

@@ -128,8 +128,10 @@ def test_votes_over_the_api(client_for):
     resident = client_for("resident")
     assert post(resident, f"/api/v1/deliberation/motions/{mid}/votes", {"choice": "yes"}).status_code == 201
     assert post(resident, f"/api/v1/deliberation/motions/{mid}/votes", {"choice": "no"}).status_code == 409
-    counted = post(host, f"/api/v1/deliberation/motions/{mid}/count").json()
-    assert counted["yes"] == 1 and counted["passed"] is False  # far below the quorum
+    early = post(host, f"/api/v1/deliberation/motions/{mid}/count")
+    assert early.status_code == 409 and "不能提前计票" in early.json()["detail"]
+    (live,) = host.get(f"/api/v1/deliberation/meetings/{meeting['id']}").json()["motions"]
+    assert live["yes"] == 1 and live["counted_at"] is None
 
 
 def test_notices_and_surveys_over_the_api(client_for, actor):

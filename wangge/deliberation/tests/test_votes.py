@@ -128,8 +128,9 @@ def test_outsiders_do_not_vote_and_the_host_records_on_site(actor, outside_resid
         actions.do_vote(motion, choice="yes", actor=host, voter=outside_resident)
     with pytest.raises(NotAllowed):  # a resident does not record others' votes
         actions.do_vote(motion, choice="yes", actor=actor("resident"), voter=outside_resident)
-    adults = Resident.objects.filter(household=household_of_adults(1)).order_by("id")
-    vote = actions.do_vote(motion, choice="no", actor=host, voter=adults[0])
+    born = dt.date(timezone.localdate().year - 20, 1, 1)
+    adult = Resident.objects.filter(household=household_of_adults(1), birth_date__lte=born).order_by("id")[0]
+    vote = actions.do_vote(motion, choice="no", actor=host, voter=adult)
     assert vote.on_site and vote.recorded_by == host
 
 
@@ -166,7 +167,9 @@ def test_the_count_records_the_quorum_and_goes_on_the_timeline(actor):
             actions.Decision("表决", False, "加装", actor("gridworker"), timezone.localdate()),
             actor=host,
         )
-    counted = actions.do_close_motion(motion, actor=host)
+    with pytest.raises(NotAllowed, match="不能提前计票"):  # three of the grid's households have voted
+        actions.do_close_motion(motion, actor=host)
+    counted = actions.do_close_motion(motion, actor=host, now=motion.closes_at)
     assert counted is not None and (counted.yes, counted.no, counted.abstain) == (2, 1, 0) and counted.passed
     with pytest.raises(NotAllowed, match="已计票"):
         actions.do_close_motion(motion, actor=host)

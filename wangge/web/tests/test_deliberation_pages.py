@@ -267,3 +267,42 @@ def test_a_major_ticket_goes_to_talk_from_its_page(client_for, actor, new_ticket
     # the resident who raised the ticket cannot move it
     client_for("resident").post(reverse("web:ticket_to_talk", args=[ticket.pk]), {"title": "x", "text": "y"})
     assert Proposal.objects.filter(ticket=ticket).count() == 1
+
+
+def test_phone_lists_take_a_fixed_number_of_queries(client_for, actor):
+    client = client_for("resident")
+    meeting = meeting_today(actor)
+    unit = Unit.objects.get(
+        kind=UnitKind.PROPERTY, area__code=DEMO_COMMUNITY, memberships__user__username="unit"
+    )
+    pages = [
+        reverse("web:h5_talk"),
+        reverse("web:h5_notices"),
+        reverse("web:h5_talk_meeting", args=[meeting.pk]),
+    ]
+
+    def count(url: str) -> int:
+        with CaptureQueriesContext(connection) as seen:
+            assert client.get(url).status_code == 200
+        return len(seen)
+
+    def more(i: int) -> None:
+        proposal = actions.do_raise(title=f"事{i}", text="内容", actor=actor("resident"))
+        actions.do_schedule(proposal, meeting=meeting, actor=actor("community"))
+        decided(actor, f"定{i}")
+        notices.do_publish(
+            area=Area.objects.get(code=DEMO_COMMUNITY),
+            kind=NoticeKind.FEES,
+            title=f"公示{i}",
+            body="",
+            unit=unit,
+            starts_on=timezone.localdate(),
+            ends_on=timezone.localdate(),
+            actor=actor("community"),
+        )
+
+    more(0)
+    before = [count(url) for url in pages]
+    for i in range(1, 5):
+        more(i)
+    assert [count(url) for url in pages] == before

@@ -86,7 +86,7 @@ def test_a_matter_from_raised_to_archived_on_phones(  # type: ignore[no-untyped-
     tap(host, "[data-testid=matter] a[href*='/h5/talk/meetings/']")
     host.fill("textarea[name=minutes]", "居民代表、物业、网格员到会，商定由物业一周内更换楼道声控灯。")
     host.fill("input[name=attendance]", "23")
-    host.fill("textarea[name=speakers]", "王秀兰 居民代表\n李国强 物业经理")
+    host.fill("textarea[name=speakers]", "王秀兰 居民代表\n李国强 物业")
     tap(host, "[data-testid=save-minutes]")
     shoot(host, tmp_path, "talk-4-minutes")
     tap(host, f"[data-testid=agenda] a:has-text('{TITLE}')")
