@@ -31,6 +31,19 @@ MATTERS = [
 ]
 
 
+# What residents wrote under 意见建议 (none, mostly).
+OPINIONS = [
+    "",
+    "",
+    "",
+    "楼道灯多修修",
+    "希望多办老年人活动",
+    "垃圾清运再及时些",
+    "网格员很负责",
+    "东门停车太乱",
+]
+
+
 @dataclass
 class DemoTalk:
     days: int = 0
@@ -261,10 +274,7 @@ def _survey(community: Area, host: User, rng: random.Random, today: dt.date) -> 
     # By phone, for residents without an account (those with one answer on their phone).
     for invite in Invite.objects.filter(survey=survey, resident__user=None).select_related("resident")[:50]:
         answers = {
-            q.pk: (
-                rng.choice([5, 5, 4, 4, 4, 3, 2]) if q.scored else None,
-                rng.choice(["", "", "楼道灯多修修"]),
-            )
+            q.pk: (rng.choice([5, 5, 4, 4, 4, 3, 2]), "") if q.scored else (None, rng.choice(OPINIONS))
             for q in questions
         }
         notices.do_answer(survey, answers=answers, actor=host, resident=invite.resident)

@@ -109,8 +109,9 @@ class Score:
     satisfied: float | None  # 满意率: the share of scores of 4 or 5
 
 
-def _score(answered: int, total: int | None, satisfied: int, *, fewest: int = 1) -> Score:
-    if answered < fewest:
+def _score(answered: int, total: int | None, satisfied: int, *, people: int | None = None) -> Score:
+    """The score of `answered` scores; left out (None) when they come from fewer than FEWEST_SHOWN people."""
+    if people is not None and people < FEWEST_SHOWN:
         return Score(answered=answered, average=None, satisfied=None)
     return Score(
         answered=answered,
@@ -189,7 +190,7 @@ def results(survey: Survey) -> Results:
             invited=invited[code],
             answered=answered[code],
             score=_score(
-                by_area[code]["n"], by_area[code]["total"], by_area[code]["ok"], fewest=FEWEST_SHOWN
+                by_area[code]["n"], by_area[code]["total"], by_area[code]["ok"], people=answered[code]
             ),
             ticket_satisfaction=kpis[code].satisfaction_rate if code in kpis else None,
             closure_rate=kpis[code].closure_rate if code in kpis else None,
@@ -197,11 +198,16 @@ def results(survey: Survey) -> Results:
         for code, a in children.items()
     ]
     unit_scores: dict[int, Score] = {
-        r["question__unit"]: _score(r["n"], r["total"], r["ok"], fewest=FEWEST_SHOWN)
+        r["question__unit"]: _score(r["n"], r["total"], r["ok"], people=r["people"])
         for r in scored.filter(question__unit__isnull=False)
         .values("question__unit")
         .order_by("question__unit")
-        .annotate(n=Count("pk"), total=Avg("score") * Count("pk"), ok=satisfied)
+        .annotate(
+            n=Count("pk"),
+            total=Avg("score") * Count("pk"),
+            ok=satisfied,
+            people=Count("invite", distinct=True),
+        )
     }
     unit_kpis = breakdown(period, "unit") if unit_scores else {}
     units = [

@@ -90,6 +90,8 @@ def test_sample_answer_and_results(actor):
     assert found.overall.answered == 4 and found.overall.satisfied == 0.5
     grid_row = next(r for r in found.areas if r.area.code == DEMO_GRID)
     assert grid_row.answered >= 1 and grid_row.invited >= grid_row.answered
+    assert grid_row.answered < 5 and grid_row.score.satisfied is None  # too few people: it would name them
+    assert found.by_phone == 1
     assert sum(r.invited for r in found.areas) == Invite.objects.filter(survey=s).count()
     assert [u.name for u, _, _ in found.units] == [s.questions.get(position=2).unit.name]
     s.refresh_from_db()
