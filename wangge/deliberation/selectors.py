@@ -52,7 +52,15 @@ def owners_for(code: str) -> list[User]:
 
 
 def hosts_for(code: str) -> list[User]:
-    return [u for u in staff_for(code, tuple(HOST_ROLES)) if may_host(u, code)]
+    """Who may host the area's meetings (may_host), in one query: a host post on the area or above it."""
+    found = (
+        Membership.objects.filter(
+            area__code__in=[*codes_above(code), code], role__in=HOST_ROLES, active=True, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("-area__code", "user__username")
+    )
+    return list({m.user.pk: m.user for m in found[: PEOPLE_SHOWN * 2]}.values())[:PEOPLE_SHOWN]
 
 
 def home_of(user: User) -> Resident | None:

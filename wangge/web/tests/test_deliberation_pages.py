@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from wangge.accounts.models import User
-from wangge.areas.models import Area, Unit, UnitKind
+from wangge.areas.models import Area, Membership, Role, Unit, UnitKind
 from wangge.conftest import DEMO_COMMUNITY, DEMO_GRID, OTHER_STREET, full_numbers, shows_any
 from wangge.deliberation import actions
 from wangge.deliberation.models import Per, Proposal
@@ -70,6 +70,10 @@ def test_desk_tabs_take_a_fixed_number_of_queries(client_for, actor):
 
     decided(actor, "第一件")
     before = {tab: count(tab) for tab, _ in TABS}
+    community = Area.objects.get(code=DEMO_COMMUNITY)
+    for i in range(3):  # more staff to offer as hosts and owners
+        more = User.objects.create_user(username=f"staff{i}", display_name=f"社工{i}")
+        Membership.objects.create(user=more, area=community, role=Role.COMMUNITY_STAFF)
     for i in range(4):
         decided(actor, f"又一件{i}")
         actions.do_raise(title=f"待议{i}", text="内容", actor=actor("resident"))
