@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from wangge.accounts.models import User
-from wangge.areas.models import Area, Level, Membership, Role, codes_above, subtree_q
+from wangge.areas.models import Level, Membership, Role, codes_above, subtree_q
 from wangge.areas.scoping import holds_over, scope_of
 from wangge.deliberation.models import Meeting, MeetingDay, MeetingState, Motion, Per, Proposal
 from wangge.deliberation.steps import HOST, NEIGHBOUR, OWNER, RAISER, SIX, UNDER_WAY, Step, allowed
@@ -138,13 +138,6 @@ def get_motion_for(user: User, motion_id: int) -> Motion:
     return found
 
 
-def get_day_for(user: User, day_id: int) -> MeetingDay:
-    found = MeetingDay.objects.filter(pk=day_id).select_related("area", "host").first()
-    if found is None or not scope_of(user).sees_area(found.area_code):
-        raise Http404
-    return found
-
-
 def around(code: str) -> Q:
     """Rows of an area, the areas above it and those under it (a grid's resident meets at the grid's,
     the community's and the street's meetings; a community's page shows its grids' too)."""
@@ -214,13 +207,6 @@ def voters(code: str, per: str, *, on: dt.date | None = None) -> QuerySet:
             subtree_q(code, "area__code"), Exists(adults.filter(household=OuterRef("pk")))
         )
     return adults
-
-
-def area_of(code: str) -> Area:
-    area = Area.objects.filter(code=code).first()
-    if area is None:
-        raise Http404
-    return area
 
 
 def step_of(proposal: Proposal) -> int:
