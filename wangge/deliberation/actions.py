@@ -295,12 +295,21 @@ def _shown_as(proposal: Proposal, action: str, actor: User | None) -> str:
     return role_word(actor, proposal.area_code)
 
 
+def _check(proposal: Proposal, action: str, actor: User, refusal: str = "", *, step: bool = True) -> None:
+    """Whether the table lets the actor take this action: their relation to the matter (else `refusal`)
+    and, with `step`, the step it is in now."""
+    rule = BY_ACTION[action]
+    if not rule.who & relations(actor, proposal):
+        raise NotAllowed(refusal or f"您不能{rule.label}")
+    if step and proposal.step not in rule.sources:
+        raise NotAllowed(f"该事项现在是「{proposal.get_step_display()}」环节，不能{rule.label}")
+
+
 def _step(proposal: Proposal, action: str, actor: User, *, note: str = "", **changes: object) -> Proposal:
     """One move of the table: refused unless the actor's relation allows it; conditional on the step the
     matter is in, so a second person acting at once is told where it is now."""
+    _check(proposal, action, actor, step=False)
     rule = BY_ACTION[action]
-    if not rule.who & relations(actor, proposal):
-        raise NotAllowed(f"您不能{rule.label}")
     before = proposal.step
     to = before if rule.to == SAME else rule.to
     won = Proposal.objects.filter(pk=proposal.pk, step__in=list(rule.sources)).update(
@@ -381,11 +390,7 @@ def do_second(proposal: Proposal, *, actor: User) -> Proposal:
     """附议: a neighbour supports the matter, once."""
     if proposal.raised_by_id == actor.pk:
         raise NotAllowed("不能附议自己提出的事项")
-    rule = BY_ACTION["second"]
-    if not rule.who & relations(actor, proposal):
-        raise NotAllowed("只有本区域的居民可以附议")
-    if proposal.step not in rule.sources:
-        raise NotAllowed(f"该事项现在是「{proposal.get_step_display()}」环节，不能附议")
+    _check(proposal, "second", actor, "只有本区域的居民可以附议")
     try:
         with transaction.atomic():
             Second.objects.create(proposal=proposal, user=actor)
@@ -436,8 +441,7 @@ class Decision:
 def do_decide(proposal: Proposal, decision: Decision, *, actor: User) -> Proposal:
     """定事 (2) and 解事: how the meeting discussed it (by consensus, or by a counted vote that passed)
     and the decision, with its owner and deadline; a ticket too when the decision needs units."""
-    if not BY_ACTION["decide"].who & relations(actor, proposal):
-        raise NotAllowed("只有本区域的网格长和社区、街道工作人员可以记录决定")
+    _check(proposal, "decide", actor, "只有本区域的网格长和社区、街道工作人员可以记录决定", step=False)
     discussion = public_text(decision.discussion, "discussion", "商议情况", 2000)
     text = public_text(decision.text, "decision", "决定", 1000)
     if decision.due_on < timezone.localdate():
@@ -531,11 +535,7 @@ def do_rate(proposal: Proposal, *, score: int, note: str = "", actor: User) -> P
     if score not in range(1, 6):
         raise InputError("score", "评分只能是1到5")
     note = public_text(note, "note", "意见", 200, required=False)
-    rule = BY_ACTION["rate"]
-    if not rule.who & relations(actor, proposal):
-        raise NotAllowed("只有提出人和本区域的居民可以评价")
-    if proposal.step not in rule.sources:
-        raise NotAllowed(f"该事项现在是「{proposal.get_step_display()}」环节，不能评价")
+    _check(proposal, "rate", actor, "只有提出人和本区域的居民可以评价")
     try:
         with transaction.atomic():
             Rating.objects.create(proposal=proposal, user=actor, score=score, note=note)

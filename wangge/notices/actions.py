@@ -16,6 +16,7 @@ from django.utils import timezone
 from wangge.accounts.models import User
 from wangge.areas.models import Area, Role, Unit, subtree_q
 from wangge.areas.scoping import holds_over
+from wangge.deliberation.selectors import home_of
 from wangge.lib.errors import InputError, NotAllowed, clean_text
 from wangge.lib.masking import has_personal_number
 from wangge.notices.models import (
@@ -139,17 +140,13 @@ def do_withdraw_notice(notice: Notice, *, actor: User) -> Notice:
     return notice
 
 
-def _resident_of(user: User) -> Resident | None:
-    return Resident.objects.filter(user=user).select_related("household__area").first()
-
-
 @transaction.atomic
 def do_object(notice: Notice, *, text: str, actor: User, entry: NoticeEntry | None = None) -> Objection:
     """异议: a resident of the area objects during the publication period. It becomes a ticket of channel
     公示异议 on the resident's grid, accepted and assigned at once to the publishing office; the notice
     counts it, and its outcome is that ticket's."""
     text = clean_text(text, "text", "异议内容", 1000)
-    home = _resident_of(actor)
+    home = home_of(actor)
     if home is None or not home.household.area.code.startswith(notice.area_code):
         raise NotAllowed("只有公示范围内的居民可以提出异议")
     if not notice.in_period():
@@ -291,7 +288,7 @@ def do_answer(
         # not the grid staff: their own work is what the residents rate
         raise NotAllowed("电话测评由社区、街道工作人员录入")
     if not on_phone:
-        resident = _resident_of(actor)
+        resident = home_of(actor)
     invite = Invite.objects.filter(survey=survey, resident=resident).select_related("resident").first()
     if invite is None:
         raise NotAllowed("不在本次测评的抽样名单中")

@@ -223,39 +223,33 @@ def h5_talk(request: HttpRequest) -> HttpResponse:
     if home is not None:
         now = timezone.now()
         grid = grid_of(home.household.area).code
+        mine = [*codes_above(grid), grid]  # the grid and the areas above it: where its residents meet
+        proposals = Proposal.objects.filter(area_code__in=mine)
         context.update(
             {
                 "home": home,
-                "days": list(selectors.days_for(grid).filter(area_code__in=[*codes_above(grid), grid])),
-                "upcoming": list(
-                    selectors.meetings_for(grid, upcoming=True).filter(
-                        area_code__in=[*codes_above(grid), grid]
-                    )[:4]
-                ),
+                "days": list(selectors.days_for(grid).filter(area_code__in=mine)),
+                "upcoming": list(selectors.meetings_for(grid, upcoming=True).filter(area_code__in=mine)[:4]),
                 "motions": list(
                     Motion.objects.filter(
-                        meeting__area_code__in=[*codes_above(grid), grid],
-                        closed_at=None,
-                        opens_at__lte=now,
-                        closes_at__gt=now,
+                        meeting__area_code__in=mine, closed_at=None, opens_at__lte=now, closes_at__gt=now
                     ).select_related("meeting")[:10]
                 ),
                 "open": [
                     card(p)
-                    for p in Proposal.objects.filter(
-                        area_code__in=[*codes_above(grid), grid], step__in=[Step.RAISED, Step.AGENDA]
-                    ).order_by("-created_at")[:SHOWN]
+                    for p in proposals.filter(step__in=[Step.RAISED, Step.AGENDA]).order_by("-created_at")[
+                        :SHOWN
+                    ]
                 ],
                 "done": [
                     card(p)
-                    for p in Proposal.objects.filter(
-                        area_code__in=[*codes_above(grid), grid],
-                        step__in=[Step.DECIDED, Step.FOLLOWING, Step.RATING, Step.ARCHIVED],
+                    for p in proposals.filter(
+                        step__in=[Step.DECIDED, Step.FOLLOWING, Step.RATING, Step.ARCHIVED]
                     ).order_by("-updated_at")[:20]
                 ],
                 "held": list(
                     selectors.meetings_for(grid, upcoming=False)
-                    .filter(area_code__in=[*codes_above(grid), grid])
+                    .filter(area_code__in=mine)
                     .exclude(minutes="")[:5]
                 ),
             }

@@ -18,13 +18,13 @@ from django.views.decorators.http import require_POST
 from wangge.accounts.models import User
 from wangge.areas import scoping
 from wangge.areas.models import Area, Unit, codes_above, subtree_q
+from wangge.deliberation.selectors import home_of
 from wangge.lib.errors import InputError, NotAllowed
 from wangge.lib.ids import is_id
 from wangge.lib.masking import mask_name
 from wangge.notices import actions, selectors
 from wangge.notices.actions import may_publish
 from wangge.notices.models import Invite, NoticeKind, Survey
-from wangge.people.models import Resident
 from wangge.web.forms import int_field, pick, required_date
 from wangge.web.navigation import root_code
 from wangge.web.views import request_user
@@ -188,15 +188,11 @@ def _answers(request: HttpRequest, survey: Survey) -> dict[int, tuple[int | None
 # --- the phone ----------------------------------------------------------------------------------------
 
 
-def _home(user: User) -> Resident | None:
-    return Resident.objects.filter(user=user).select_related("household__area").first()
-
-
 @login_required
 def h5_notices(request: HttpRequest) -> HttpResponse:
     """公示栏 of one's home: the notices in their period first, then those ended in the last month."""
     user = request_user(request)
-    home = _home(user)
+    home = home_of(user)
     today = timezone.localdate()
     code = home.household.area.code if home else root_code(user)  # staff: the board of their post
     notices = list(selectors.board(code)[:SHOWN]) if code else []
@@ -212,7 +208,7 @@ def _notice_page(
 ) -> HttpResponse:
     user = request_user(request)
     notice = selectors.get_notice_for(user, notice_id)
-    home = _home(user)
+    home = home_of(user)
     return render(
         request,
         "web/notices/h5_notice.html",
